@@ -259,7 +259,7 @@ class ConfigReader {
         return withNotes({ host: host.value, device: device.text }, host.notes);
       }
       case 'list': {
-        if (tok === undefined || tok.text !== '[') return at(PiranhaError.LIST_EXPECTED, "write 'dirs = [ a b c ]'", tok ?? (line.tokens[1] as Token));
+        if (tok === undefined || tok.text !== '[') return at(PiranhaError.LIST_EXPECTED, "write 'dirs = [ a b c ]'", tok ?? (line.tokens[1]));
         const close = values.findIndex((t) => t.text === ']');
         if (close < 0) return at(PiranhaError.LIST_EXPECTED, "the list needs a closing ']'");
         return { ok: true, value: values.slice(1, close).map((t) => t.text) };

@@ -228,7 +228,8 @@ class Validator {
 
   private program(path: string, src: BlockSource, key: string, severity: Severity): void {
     const status = this.env.programStatus?.(path) ?? 'unknown';
-    if (status === 'missing') this.add(at(severity, 'PROGRAM_MISSING', `${key} program ${path} does not exist`, src, key));
+    if (status === 'missing')
+      this.add(at('warning', 'PROGRAM_MISSING', `${key} program ${path} does not exist on this machine`, src, key, 'it must exist on both directors before pulse starts'));
     else if (status === 'not-executable') this.add(at(severity, 'PROGRAM_NOT_EXECUTABLE', `${key} program ${path} is not executable`, src, key, `chmod +x ${path}`));
   }
 }

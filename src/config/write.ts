@@ -20,16 +20,28 @@ import {
   type VirtualService,
 } from './model.js';
 
-/** WriteError is thrown for a value the lvs.cf syntax cannot express (a newline, or both quote kinds with blanks). */
+/** WriteError is thrown for a value lvs.cf cannot express or one of the wrong type for its keyword. */
 export class WriteError extends Error {
-  readonly code = 'LVSCF_UNREPRESENTABLE';
   constructor(
+    readonly code: 'LVSCF_UNREPRESENTABLE' | 'LVSCF_VALUE_TYPE',
     readonly keyword: string,
-    readonly value: string,
+    message: string,
   ) {
-    super(`cannot write ${keyword} = ${JSON.stringify(value)}: lvs.cf has no way to quote it`);
+    super(message);
     this.name = 'WriteError';
   }
+}
+
+function unrepresentable(keyword: string, value: string): WriteError {
+  return new WriteError('LVSCF_UNREPRESENTABLE', keyword, `cannot write ${keyword} = ${JSON.stringify(value)}: lvs.cf has no way to quote it`);
+}
+
+function wrongType(keyword: string, expected: string, value: unknown): WriteError {
+  return new WriteError('LVSCF_VALUE_TYPE', keyword, `${keyword} needs ${expected}, not ${JSON.stringify(value)}`);
+}
+
+function isHost(v: unknown): v is HostAddress {
+  return typeof v === 'object' && v !== null && typeof (v as HostAddress).text === 'string' && (v as HostAddress).text !== '';
 }
 
 /** INDENT_KEY and INDENT_SERVER_KEY are the GUI's indentations inside virtual and server blocks. */
@@ -38,12 +50,12 @@ export const INDENT_SERVER_KEY = '         ';
 
 /** quoteToken renders one token: bare when it can be, else in the quotes it does not contain. */
 export function quoteToken(keyword: string, s: string, alwaysQuote = false): string {
-  if (/[\r\n]/.test(s)) throw new WriteError(keyword, s);
+  if (/[\r\n]/.test(s)) throw unrepresentable(keyword, s);
   const needs = alwaysQuote || s === '' || /[ \t]/.test(s) || s.startsWith('"') || s.startsWith("'");
   if (!needs) return s;
   if (!s.includes('"')) return `"${s}"`;
   if (!s.includes("'")) return `'${s}'`;
-  throw new WriteError(keyword, s);
+  throw unrepresentable(keyword, s);
 }
 
 /** formatValue renders a model value for a keyword, or null when the keyword should be left out. */
@@ -51,27 +63,38 @@ export function formatValue(spec: KeywordSpec<string>, value: unknown): string |
   if (value === null || value === undefined) return null;
   switch (spec.kind) {
     case 'int':
-    case 'seconds':
     case 'port':
-      return String(value as number);
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw wrongType(spec.keyword, 'a whole number', value);
+      return String(value);
+    case 'seconds':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw wrongType(spec.keyword, 'a number of seconds', value);
+      return String(value);
     case 'bool':
-      return value === true ? '1' : '0';
+      if (typeof value !== 'boolean') throw wrongType(spec.keyword, 'true or false', value);
+      return value ? '1' : '0';
     case 'host':
     case 'host-nonzero':
-      return (value as HostAddress).text;
+      if (!isHost(value)) throw wrongType(spec.keyword, 'a host address', value);
+      return quoteToken(spec.keyword, value.text);
     case 'address-device': {
       const a = value as AddressDevice;
-      return `${a.host.text} ${quoteToken(spec.keyword, a.device)}`;
+      if (!isHost(a.host) || typeof a.device !== 'string' || a.device === '') throw wrongType(spec.keyword, 'an address and a device', value);
+      return `${quoteToken(spec.keyword, a.host.text)} ${quoteToken(spec.keyword, a.device)}`;
     }
     case 'list':
-      return `[ ${(value as string[]).map((s) => quoteToken(spec.keyword, s)).join(' ')} ]`.replace('[  ]', '[ ]');
+      if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) throw wrongType(spec.keyword, 'a list of words', value);
+      return value.length === 0 ? '[ ]' : `[ ${value.map((x) => quoteToken(spec.keyword, x)).join(' ')} ]`;
+    case 'enum':
+      if (typeof value !== 'string' || !(spec.values ?? []).concat(spec.extensionValues ?? []).includes(value))
+        throw wrongType(spec.keyword, `one of ${(spec.values ?? []).join(', ')}`, value);
+      return value;
     case 'ip':
     case 'mask':
     case 'pmask':
-    case 'enum':
     case 'string':
     case 'check-string':
-      return quoteToken(spec.keyword, value as string, spec.quoted === true);
+      if (typeof value !== 'string') throw wrongType(spec.keyword, 'text', value);
+      return quoteToken(spec.keyword, value, spec.quoted === true);
   }
 }
 
