@@ -149,7 +149,8 @@ class Validator {
       }
       if (s.address !== null && v.address !== null && hostKey(s.address) === hostKey(v.address.host))
         this.add(at('warning', 'SERVER_IS_VIP', `server ${s.name} has the VIP's own address`, ssrc, 'address'));
-      if (!portInRange(s.port))
+      const inherited = !ssrc.keys.has('port') && s.port === v.port;
+      if (!portInRange(s.port) && !inherited)
         this.add(at(s.active ? 'error' : 'warning', 'PORT_RANGE', piranhaText(PiranhaError.BAD_ARGUMENT), ssrc, 'port', `port ${s.port} is not a port (1..65535)`));
       if (s.weight < 0) this.add(at('error', 'WEIGHT_RANGE', "'weight' must not be negative", ssrc, 'weight'));
       const key = `${hostKey(s.address)}:${s.port}`;
