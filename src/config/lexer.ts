@@ -41,82 +41,104 @@ export interface Line {
 /** MAX_TOKENS is piranha's limit of tokens per line (LVS_MAX_TOKENS - 1); later ones are ignored. */
 export const MAX_TOKENS = 99;
 
-const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const DQUOTE = 34;
+const HASH = 35;
+const SQUOTE = 39;
+
+const isBlankCode = (c: number): boolean => c === SPACE || c === TAB;
+
+/** forEachLine lexes `text` line by line (LF, CRLF or CR endings) without keeping the lines. */
+export function forEachLine(text: string, visit: (line: Line) => void): void {
+  const n = text.length;
+  let start = 0;
+  let number = 0;
+  let nextLF = text.indexOf('\n');
+  let nextCR = text.indexOf('\r');
+  while (start < n) {
+    if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf('\n', start);
+    if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start);
+    const end = nextLF === -1 ? (nextCR === -1 ? n : nextCR) : nextCR === -1 ? nextLF : Math.min(nextLF, nextCR);
+    let eol = '';
+    if (end < n) eol = text.charCodeAt(end) === CR ? (text.charCodeAt(end + 1) === LF ? '\r\n' : '\r') : '\n';
+    const next = end + eol.length;
+    visit(lexLine(text, ++number, start, end, next, eol));
+    start = next;
+  }
+}
 
 /** splitLines cuts text into lines at LF, CRLF or CR, keeping offsets and terminators. */
 export function splitLines(text: string): Array<{ start: number; end: number; next: number; eol: string }> {
   const out: Array<{ start: number; end: number; next: number; eol: string }> = [];
-  let start = 0;
-  const n = text.length;
-  while (start < n) {
-    let i = start;
-    while (i < n && text[i] !== '\n' && text[i] !== '\r') i++;
-    let eol = '';
-    if (i < n) eol = text[i] === '\r' && text[i + 1] === '\n' ? '\r\n' : (text[i] as string);
-    out.push({ start, end: i, next: i + eol.length, eol });
-    start = i + eol.length;
-  }
+  forEachLine(text, (l) => out.push({ start: l.start, end: l.end, next: l.next, eol: l.eol }));
   return out;
 }
 
 /** lex tokenizes a whole file. It never throws; problems are reported on the lines. */
 export function lex(text: string): Line[] {
-  return splitLines(text).map((l, index) => lexLine(text, index + 1, l.start, l.end, l.next, l.eol));
+  const lines: Line[] = [];
+  forEachLine(text, (l) => lines.push(l));
+  return lines;
 }
 
 function lexLine(text: string, number: number, start: number, end: number, next: number, eol: string): Line {
   let i = start;
-  while (i < end && isBlank(text[i])) i++;
+  while (i < end && isBlankCode(text.charCodeAt(i))) i++;
   if (i === end) return { number, start, end, next, eol, tokens: [], comment: false };
-  if (text[i] === '#') return { number, start, end, next, eol, tokens: [], comment: true };
+  if (text.charCodeAt(i) === HASH) return { number, start, end, next, eol, tokens: [], comment: true };
 
   const tokens: Token[] = [];
   let quirk: Diagnostic | undefined;
   while (i < end && tokens.length < MAX_TOKENS) {
-    const c = text[i];
+    const c = text.charCodeAt(i);
     const col = i - start + 1;
-    if (c === '"' || c === "'") {
-      const close = text.indexOf(c, i + 1);
-      if (close < 0 || close >= end) {
-        const error = syntaxError(PiranhaError.BAD_QUOTING, number, col, `no closing ${c} on this line`);
+    if (c === DQUOTE || c === SQUOTE) {
+      const q = c === DQUOTE ? '"' : "'";
+      let close = i + 1;
+      let blankInside = false;
+      while (close < end && text.charCodeAt(close) !== c) {
+        if (isBlankCode(text.charCodeAt(close))) blankInside = true;
+        close++;
+      }
+      if (close >= end) {
+        const error = syntaxError(PiranhaError.BAD_QUOTING, number, col, `no closing ${q} on this line`);
         return { number, start, end, next, eol, tokens, comment: false, error };
       }
       const after = close + 1;
-      if (after < end && !isBlank(text[after])) {
-        const error = syntaxError(
-          PiranhaError.BAD_QUOTING,
-          number,
-          after - start + 1,
-          `put a blank after the closing ${c}`,
-        );
+      if (after < end && !isBlankCode(text.charCodeAt(after))) {
+        const error = syntaxError(PiranhaError.BAD_QUOTING, number, after - start + 1, `put a blank after the closing ${q}`);
         return { number, start, end, next, eol, tokens, comment: false, error };
       }
-      const inner = text.slice(i + 1, close);
-      tokens.push({ text: inner, quote: c, start: i, end: after, col });
+      tokens.push({ text: text.slice(i + 1, close), quote: q, start: i, end: after, col });
       // piranha scans for the closing quote from the first blank after the opening one, so a
       // quoted word without blanks followed by anything on the line reads as a mismatch there.
-      if (quirk === undefined && !/[ \t]/.test(inner) && after < end) {
-        quirk = {
-          ...syntaxError(
-            PiranhaError.BAD_QUOTING,
-            number,
-            col,
-            'piranha 0.8.6 reports this line as a quotation mismatch: a quoted value without blanks must end the line (remove what follows, including trailing blanks)',
-          ),
-          severity: 'warning',
-          code: 'PIRANHA_QUOTE_SCAN',
-          compat: true,
-        };
-      }
+      if (quirk === undefined && !blankInside && after < end) quirk = quoteScanQuirk(number, col);
       i = after;
     } else {
-      let j = i;
-      while (j < end && !isBlank(text[j])) j++;
+      let j = i + 1;
+      while (j < end && !isBlankCode(text.charCodeAt(j))) j++;
       tokens.push({ text: text.slice(i, j), quote: null, start: i, end: j, col });
       i = j;
     }
-    while (i < end && isBlank(text[i])) i++;
+    while (i < end && isBlankCode(text.charCodeAt(i))) i++;
   }
-  const line: Line = { number, start, end, next, eol, tokens, comment: false };
-  return quirk === undefined ? line : { ...line, quirk };
+  if (quirk === undefined) return { number, start, end, next, eol, tokens, comment: false };
+  return { number, start, end, next, eol, tokens, comment: false, quirk };
+}
+
+function quoteScanQuirk(line: number, col: number): Diagnostic {
+  return {
+    ...syntaxError(
+      PiranhaError.BAD_QUOTING,
+      line,
+      col,
+      'piranha 0.8.6 reports this line as a quotation mismatch: a quoted value without blanks must end the line (remove what follows, including trailing blanks)',
+    ),
+    severity: 'warning',
+    code: 'PIRANHA_QUOTE_SCAN',
+    compat: true,
+  };
 }

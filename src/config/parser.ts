@@ -13,10 +13,9 @@ import {
   type LvsConfig,
   type VirtualService,
 } from './model.js';
-import { buildSyntaxTree, type Block, type SyntaxTree } from './syntax.js';
+import { buildSyntaxTree, walkBlocks, type SyntaxTree } from './syntax.js';
 import {
   findBadEscape,
-  isCanonicalIPv4,
   isHostnameSyntax,
   parseBoolean,
   parseInetAton,
@@ -62,50 +61,78 @@ export interface ParseResult {
   readonly config: LvsConfig;
   readonly diagnostics: readonly Diagnostic[];
   readonly sources: SourceMap;
+  /** tree is the file's block structure with every line, built on first use (for edits). */
   readonly tree: SyntaxTree;
 }
 
 type Read<T> = { ok: true; value: T; notes?: Diagnostic[] } | { ok: false; diagnostic: Diagnostic };
 
 const EMPTY_SERVICES: ServiceNames = new Map();
+/** SINGLE is reused for the common one-value statement, so no array is made per line. */
+const SINGLE: Token[] = [undefined as unknown as Token];
 
-/** parseConfig parses the text of an lvs.cf file. It never throws. */
-export function parseConfig(text: string, options: ParseOptions = {}): ParseResult {
-  const tree = buildSyntaxTree(text);
-  const reader = new ConfigReader(options.services ?? EMPTY_SERVICES);
-  if (text.length === 0) reader.diagnostics.push(syntaxError(PiranhaError.EMPTY, 0, 0, 'the file is empty'));
-  const config: LvsConfig = { global: defaultGlobals(), virtuals: [], failovers: [] };
-  const virtualSources: VirtualSource[] = [];
-  const failoverSources: VirtualSource[] = [];
-
-  const globalKeys = new Map<string, KeySource>();
-  for (const item of ordered(tree.root)) {
-    if ('statements' in item) {
-      const { service, source } = reader.readVirtual(item);
-      if (item.kind === 'failover') {
-        config.failovers.push(service);
-        failoverSources.push(source);
-      } else {
-        config.virtuals.push(service);
-        virtualSources.push(source);
-      }
-    } else {
-      reader.statement('global', item, config.global as unknown as Record<string, unknown>, globalKeys);
-    }
-  }
-  const sources: SourceMap = {
-    global: { line: 1, keys: globalKeys },
-    virtuals: virtualSources,
-    failovers: failoverSources,
-  };
-  return { config, diagnostics: [...tree.diagnostics, ...reader.diagnostics], sources, tree };
+interface Context {
+  readonly kind: BlockKind;
+  readonly target: Record<string, unknown>;
+  readonly keys: Map<string, KeySource>;
+  readonly service?: VirtualService;
+  readonly servers?: BlockSource[];
 }
 
-/** ordered interleaves a block's statements and child blocks in file order. */
-function ordered(block: Block): Array<Line | Block> {
-  const items: Array<Line | Block> = [...block.statements, ...block.children];
-  const lineOf = (i: Line | Block): number => ('statements' in i ? (i.header?.number ?? 0) : i.number);
-  return items.sort((a, b) => lineOf(a) - lineOf(b));
+/** parseConfig parses the text of an lvs.cf file in one pass, keeping no lines. It never throws. */
+export function parseConfig(text: string, options: ParseOptions = {}): ParseResult {
+  const reader = new ConfigReader(options.services ?? EMPTY_SERVICES);
+  const diagnostics: Diagnostic[] = [];
+  if (text.length === 0) diagnostics.push(syntaxError(PiranhaError.EMPTY, 0, 0, 'the file is empty'));
+  const config: LvsConfig = { global: defaultGlobals(), virtuals: [], failovers: [] };
+  const globalKeys = new Map<string, KeySource>();
+  const virtualSources: VirtualSource[] = [];
+  const failoverSources: VirtualSource[] = [];
+  const stack: Context[] = [{ kind: 'global', target: config.global as unknown as Record<string, unknown>, keys: globalKeys }];
+
+  walkBlocks(text, {
+    open(kind, name, header) {
+      const parent = stack[stack.length - 1] as Context;
+      if (kind === 'server') {
+        // The server's port defaults to the virtual port in effect where its block starts.
+        const service = parent.service as VirtualService;
+        const server = defaultServer(name, service.port);
+        const keys = new Map<string, KeySource>();
+        service.servers.push(server);
+        parent.servers?.push({ line: header.number, keys });
+        stack.push({ kind, target: server as unknown as Record<string, unknown>, keys });
+        return;
+      }
+      const service = defaultVirtual(name);
+      const keys = new Map<string, KeySource>();
+      const servers: BlockSource[] = [];
+      (kind === 'failover' ? config.failovers : config.virtuals).push(service);
+      (kind === 'failover' ? failoverSources : virtualSources).push({ line: header.number, keys, servers });
+      stack.push({ kind, target: service as unknown as Record<string, unknown>, keys, service, servers });
+    },
+    close() {
+      stack.pop();
+    },
+    statement(line) {
+      const ctx = stack[stack.length - 1] as Context;
+      reader.statement(ctx.kind, line, ctx.target, ctx.keys);
+    },
+    diagnostic(d) {
+      diagnostics.push(d);
+    },
+  });
+
+  const sources: SourceMap = { global: { line: 1, keys: globalKeys }, virtuals: virtualSources, failovers: failoverSources };
+  let tree: SyntaxTree | undefined;
+  return {
+    config,
+    diagnostics: [...diagnostics, ...reader.diagnostics],
+    sources,
+    get tree(): SyntaxTree {
+      tree ??= buildSyntaxTree(text);
+      return tree;
+    },
+  };
 }
 
 class ConfigReader {
@@ -113,28 +140,10 @@ class ConfigReader {
 
   constructor(private readonly services: ServiceNames) {}
 
-  readVirtual(block: Block): { service: VirtualService; source: VirtualSource } {
-    const service = defaultVirtual(block.name);
-    const keys = new Map<string, KeySource>();
-    const servers: BlockSource[] = [];
-    for (const item of ordered(block)) {
-      if ('statements' in item) {
-        // The server's port defaults to the virtual port in effect where its block starts.
-        const server = defaultServer(item.name, service.port);
-        const serverKeys = new Map<string, KeySource>();
-        for (const line of item.statements)
-          this.statement('server', line, server as unknown as Record<string, unknown>, serverKeys);
-        service.servers.push(server);
-        servers.push({ line: item.header?.number ?? 0, keys: serverKeys });
-      } else {
-        this.statement(block.kind, item, service as unknown as Record<string, unknown>, keys);
-      }
-    }
-    return { service, source: { line: block.header?.number ?? 0, keys, servers } };
-  }
-
   statement(kind: BlockKind, line: Line, target: Record<string, unknown>, keys: Map<string, KeySource>): void {
-    const [word, equal, ...values] = line.tokens as [Token, ...Token[]];
+    const tokens = line.tokens;
+    const word = tokens[0] as Token;
+    const equal = tokens[1];
     const spec = lookupKeyword(kind, word.text);
     const fail = (n: PiranhaErrorNumber, col: number, hint?: string): void => {
       this.diagnostics.push(syntaxError(n, line.number, col, hint));
@@ -147,6 +156,7 @@ class ConfigReader {
         `write '${word.text} = VALUE' with blanks around '='`,
       );
 
+    const values = tokens.length === 3 ? SINGLE.fill(tokens[2] as Token) : tokens.slice(2);
     const arity = spec.kind === 'address-device' ? 2 : spec.kind === 'list' ? -1 : 1;
     if (arity > 0 && values.length < arity)
       return fail(
@@ -277,7 +287,7 @@ class ConfigReader {
     if (v4 !== null) {
       if (nonZero && v4 === '0.0.0.0')
         return { ok: false, diagnostic: syntaxError(PiranhaError.BAD_HOSTNAME, line.number, tok.col, 'this address must not be 0.0.0.0') };
-      const notes = isCanonicalIPv4(tok.text)
+      const notes = v4 === tok.text
         ? undefined
         : [finding('warning', 'NONCANONICAL_ADDRESS', `'${tok.text}' is read as ${v4} (inet_aton rules)`, line.number, tok.col, `write ${v4}`)];
       return withNotes({ text: tok.text, ip: v4, family: 4 }, notes);

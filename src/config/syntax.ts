@@ -5,7 +5,7 @@
  */
 import { PiranhaError, syntaxError, type Diagnostic } from './diagnostic.js';
 import type { BlockKind } from './keywords.js';
-import { lex, type Line } from './lexer.js';
+import { forEachLine, type Line } from './lexer.js';
 
 /** Block is one block of the file; the global block has no header and no name. */
 export interface Block {
@@ -36,6 +36,8 @@ const newBlock = (kind: BlockKind, name: string, header: Line | null): Block => 
   children: [],
 });
 
+const HEADER_WORDS: ReadonlySet<string> = new Set(['virtual', 'failover', 'server']);
+
 function childKindOf(parent: BlockKind, word: string): BlockKind | null {
   if (parent === 'global' && (word === 'virtual' || word === 'failover')) return word;
   if ((parent === 'virtual' || parent === 'failover') && word === 'server') return 'server';
@@ -55,81 +57,136 @@ function headerProblem(line: Line): Diagnostic | null {
   return null;
 }
 
-/** buildSyntaxTree lexes `text` and groups its lines into blocks. It never throws. */
-export function buildSyntaxTree(text: string): SyntaxTree {
-  const lines = lex(text);
-  const diagnostics: Diagnostic[] = [];
-  const root = newBlock('global', '', null);
-  const stack: Block[] = [root];
-  const top = (): Block => stack[stack.length - 1] as Block;
+/** BlockVisitor receives the structure of a file as it is read, line by line. */
+export interface BlockVisitor {
+  /** line is called for every line, before any other call about it. */
+  line?(line: Line): void;
+  /** open starts a nested block. */
+  open(kind: BlockKind, name: string, header: Line): void;
+  /** close ends the innermost block; `line` is null for a block left open at end of file. */
+  close(line: Line | null): void;
+  /** statement is a `keyword ...` line of the innermost block. */
+  statement(line: Line): void;
+  /** diagnostic reports a structural problem. */
+  diagnostic(d: Diagnostic): void;
+}
+
+interface OpenBlock {
+  readonly kind: BlockKind;
+  readonly name: string;
+  readonly header: Line | null;
+}
+
+/**
+ * walkBlocks reads `text` and reports its block structure to `visitor`, applying piranha's
+ * rules for headers and braces and recovering from mistakes so later lines keep their context.
+ */
+export function walkBlocks(text: string, visitor: BlockVisitor): void {
+  const stack: OpenBlock[] = [{ kind: 'global', name: '', header: null }];
+  const top = (): OpenBlock => stack[stack.length - 1] as OpenBlock;
+  let lastLine = 0;
 
   const open = (kind: BlockKind, line: Line): void => {
-    const block = newBlock(kind, line.tokens[1]?.text ?? '', line);
-    top().children.push(block);
-    stack.push(block);
+    const nameToken = line.tokens[1];
+    const name = nameToken === undefined || nameToken.text === '{' ? '' : nameToken.text;
+    stack.push({ kind, name, header: line });
+    visitor.open(kind, name, line);
   };
 
-  for (const line of lines) {
+  forEachLine(text, (line) => {
+    lastLine = line.number;
+    visitor.line?.(line);
     if (line.error !== undefined) {
-      diagnostics.push(line.error);
-      continue;
+      visitor.diagnostic(line.error);
+      return;
     }
-    if (line.quirk !== undefined) diagnostics.push(line.quirk);
+    if (line.quirk !== undefined) visitor.diagnostic(line.quirk);
     const first = line.tokens[0];
-    if (first === undefined) continue;
+    if (first === undefined) return;
     const current = top();
 
     if (first.text === '}') {
       if (stack.length === 1) {
-        diagnostics.push(syntaxError(PiranhaError.BAD_COMMAND, line.number, first.col, 'no block is open here'));
-        continue;
+        visitor.diagnostic(syntaxError(PiranhaError.BAD_COMMAND, line.number, first.col, 'no block is open here'));
+        return;
       }
-      current.close = line;
       stack.pop();
+      visitor.close(line);
       const extra = line.tokens[1];
       if (extra !== undefined)
-        diagnostics.push(syntaxError(PiranhaError.EXTRA_ARGS, line.number, extra.col, "a closing '}' must be alone on its line"));
-      continue;
+        visitor.diagnostic(syntaxError(PiranhaError.EXTRA_ARGS, line.number, extra.col, "a closing '}' must be alone on its line"));
+      return;
     }
 
     const childKind = childKindOf(current.kind, first.text);
+    if (childKind === null && !HEADER_WORDS.has(first.text)) {
+      visitor.statement(line);
+      return;
+    }
+    const hasBrace = line.tokens.some((t, i) => i > 0 && t.text === '{');
     if (childKind !== null) {
       const problem = headerProblem(line);
-      if (problem !== null) diagnostics.push(problem);
-      // Open the block anyway when the line ends in '{' so that later lines are read in the right context.
-      if (problem === null || line.tokens[line.tokens.length - 1]?.text === '{') open(childKind, line);
-      continue;
+      if (problem !== null) visitor.diagnostic(problem);
+      // Open the block anyway when the line has a '{' so that later lines are read in the right context.
+      if (problem === null || hasBrace) open(childKind, line);
+      return;
     }
 
     // A header that belongs to an outer block: piranha calls it an unknown command. Most
     // likely a '}' is missing, so report that and carry on as if it had been there.
     const outer = stack.findLastIndex((b, i) => i < stack.length - 1 && childKindOf(b.kind, first.text) !== null);
-    if (outer >= 0 && line.tokens[line.tokens.length - 1]?.text === '{') {
+    if (outer >= 0 && hasBrace) {
       const where = current.header === null ? '' : ` (line ${current.header.number})`;
-      diagnostics.push(
+      visitor.diagnostic(
         syntaxError(PiranhaError.BAD_COMMAND, line.number, first.col, `'${first.text}' is not allowed inside a ${current.kind} block: is the '}' closing ${current.kind} ${current.name}${where} missing?`),
       );
-      stack.length = outer + 1;
+      while (stack.length > outer + 1) {
+        stack.pop();
+        visitor.close(null);
+      }
       open(childKindOf(top().kind, first.text) as BlockKind, line);
-      continue;
+      return;
     }
 
-    current.statements.push(line);
-  }
+    visitor.statement(line);
+  });
 
-  for (let i = stack.length - 1; i > 0; i--) {
-    const b = stack[i] as Block;
-    const last = lines[lines.length - 1];
-    diagnostics.push({
+  while (stack.length > 1) {
+    const b = stack.pop() as OpenBlock;
+    visitor.diagnostic({
       ...syntaxError(
         PiranhaError.EOF,
-        last?.number ?? 1,
+        Math.max(lastLine, 1),
         1,
         `${b.kind} ${b.name} opened at line ${b.header?.number ?? 0} is never closed with '}' (piranha accepts this; add the '}')`,
       ),
       severity: 'warning',
       code: 'UNCLOSED_BLOCK',
     });
+    visitor.close(null);
   }
+}
+
+/** buildSyntaxTree lexes `text` and keeps its lines grouped into blocks (for the edit API). */
+export function buildSyntaxTree(text: string): SyntaxTree {
+  const lines: Line[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const root = newBlock('global', '', null);
+  const stack: Block[] = [root];
+  const top = (): Block => stack[stack.length - 1] as Block;
+  walkBlocks(text, {
+    line: (l) => lines.push(l),
+    open: (kind, name, header) => {
+      const block = newBlock(kind, name, header);
+      top().children.push(block);
+      stack.push(block);
+    },
+    close: (line) => {
+      const block = stack.pop() as Block;
+      block.close = line;
+    },
+    statement: (line) => top().statements.push(line),
+    diagnostic: (d) => diagnostics.push(d),
+  });
   return { text, lines, root, diagnostics };
 }

@@ -10,6 +10,45 @@ export type ValueResult<T> = { ok: true; value: T } | { ok: false; reason: strin
 const ok = <T>(value: T): ValueResult<T> => ({ ok: true, value });
 const bad = <T>(reason: string): ValueResult<T> => ({ ok: false, reason });
 
+/** plainDecimal reads 1-9 decimal digits without a leading zero (the common case), or returns -1. */
+function plainDecimal(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 9) return -1;
+  const first = s.charCodeAt(0);
+  if (first === 48) return n === 1 ? 0 : -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** isPlainDottedQuad tells whether `s` is four decimal bytes without leading zeros (canonical). */
+function isPlainDottedQuad(s: string): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i === n ? 46 : s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9 || (digits === 1 && value === 0)) return false;
+    value = value * 10 + d;
+    digits++;
+  }
+  return parts === 4;
+}
+
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
@@ -18,6 +57,8 @@ const INT_MAX = 2147483647;
  * optional sign, then `0x` hex, leading-`0` octal, or decimal. Values must fit a C int.
  */
 export function parseInteger(s: string): ValueResult<number> {
+  const plain = plainDecimal(s);
+  if (plain >= 0) return ok(plain);
   const m = /^[ \t]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
   if (m === null) {
     if (/^[+-]?0[0-7]*[89]/.test(s)) return bad('a leading 0 makes the number octal, where 8 and 9 are not digits');
@@ -62,6 +103,7 @@ function strtoulPart(p: string): number | null {
  * octal or hex, the last filling the remaining bytes) and returns it as a dotted quad.
  */
 export function parseInetAton(s: string): string | null {
+  if (isPlainDottedQuad(s)) return s;
   if (s.length === 0 || s.length > 64) return null;
   const parts = s.split('.');
   if (parts.length > 4) return null;
