@@ -1,0 +1,161 @@
+/**
+ * NetlinkConnection: requests over a datagram socket, replies matched by sequence number.
+ * Many requests may be in flight at once (pipelining); multipart dumps are gathered across
+ * datagrams until NLMSG_DONE; an interrupted dump (NLM_F_DUMP_INTR) fails with EINTR so the
+ * caller can retry; NLMSG_ERROR becomes a NetlinkError naming the operation.
+ */
+import { constants } from 'node:os';
+import { NLM_F, NLMSG } from './constants.js';
+import { NetlinkError, NetlinkProtocolError } from './errors.js';
+import { decodeError, decodeMessages, encodeMessage, type NetlinkMessage } from './message.js';
+
+/** NetlinkRequest is one request: the operation name is for errors and logs only. */
+export interface NetlinkRequest {
+  readonly operation: string;
+  readonly type: number;
+  readonly flags: number;
+  readonly payload: Uint8Array;
+}
+
+/** NetlinkTransport executes requests and returns their reply messages (without ACK/DONE). */
+export interface NetlinkTransport {
+  execute(request: NetlinkRequest): Promise<NetlinkMessage[]>;
+  close(): void;
+}
+
+/** DatagramSocket is the little a connection needs from a netlink socket. */
+export interface DatagramSocket {
+  readonly portId: number;
+  send(datagram: Uint8Array): Promise<void>;
+  onDatagram(fn: (datagram: Uint8Array) => void): void;
+  onError(fn: (err: Error) => void): void;
+  close(): void;
+}
+
+/** ConnectionOptions tune a connection. */
+export interface ConnectionOptions {
+  /** timeoutMs fails a request with ETIMEDOUT when no final answer came in time (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+/** ConnectionStats counts what a connection dropped instead of acting on. */
+export interface ConnectionStats {
+  unmatched: number;
+  malformed: number;
+}
+
+interface Pending {
+  readonly request: NetlinkRequest;
+  readonly replies: NetlinkMessage[];
+  readonly resolve: (m: NetlinkMessage[]) => void;
+  readonly reject: (e: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  interrupted: boolean;
+}
+
+/** NetlinkConnection implements NetlinkTransport over a DatagramSocket. */
+export class NetlinkConnection implements NetlinkTransport {
+  private seq = Math.floor(Math.random() * 0x7fffffff);
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+  private readonly timeoutMs: number;
+  /** stats counts datagrams and messages that were dropped. */
+  readonly stats: ConnectionStats = { unmatched: 0, malformed: 0 };
+
+  constructor(
+    private readonly socket: DatagramSocket,
+    options: ConnectionOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    socket.onDatagram((d) => this.receive(d));
+    socket.onError((e) => this.failAll(e));
+  }
+
+  execute(request: NetlinkRequest): Promise<NetlinkMessage[]> {
+    if (this.closed) return Promise.reject(new NetlinkError(request.operation, constants.errno.EBADF, `${request.operation}: the netlink connection is closed`));
+    this.seq = (this.seq + 1) >>> 0 || 1;
+    const seq = this.seq;
+    return new Promise<NetlinkMessage[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(seq);
+        reject(new NetlinkError(request.operation, constants.errno.ETIMEDOUT, `${request.operation}: no answer from the kernel within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending.set(seq, { request, replies: [], resolve, reject, timer, interrupted: false });
+      const bytes = encodeMessage({ type: request.type, flags: request.flags | NLM_F.REQUEST, seq, pid: this.socket.portId, payload: request.payload });
+      this.socket.send(bytes).catch((err: unknown) => this.finish(seq, err instanceof Error ? err : new Error(String(err))));
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.failAll(new Error('netlink connection closed'));
+    this.socket.close();
+  }
+
+  private finish(seq: number, result: NetlinkMessage[] | Error): void {
+    const p = this.pending.get(seq);
+    if (p === undefined) return;
+    this.pending.delete(seq);
+    clearTimeout(p.timer);
+    if (result instanceof Error) p.reject(result);
+    else p.resolve(result);
+  }
+
+  private failAll(err: Error): void {
+    for (const [seq, p] of this.pending) {
+      const e = err instanceof NetlinkError ? err : new NetlinkError(p.request.operation, (err as NodeJS.ErrnoException).errno !== undefined ? Math.abs((err as NodeJS.ErrnoException).errno as number) : constants.errno.EIO, `${p.request.operation}: ${err.message}`, null, { cause: err });
+      this.finish(seq, e);
+    }
+  }
+
+  private receive(datagram: Uint8Array): void {
+    let messages: NetlinkMessage[];
+    try {
+      messages = decodeMessages(datagram);
+    } catch {
+      this.stats.malformed++;
+      return;
+    }
+    for (const m of messages) this.dispatch(m);
+  }
+
+  private dispatch(m: NetlinkMessage): void {
+    const p = this.pending.get(m.seq);
+    if (p === undefined) {
+      this.stats.unmatched++;
+      return;
+    }
+    const op = p.request.operation;
+    const dump = (p.request.flags & NLM_F.DUMP) === NLM_F.DUMP;
+    switch (m.type) {
+      case NLMSG.NOOP:
+        return;
+      case NLMSG.ERROR: {
+        let e;
+        try {
+          e = decodeError(m);
+        } catch (err) {
+          this.finish(m.seq, err as Error);
+          return;
+        }
+        this.finish(m.seq, e.errno === 0 ? p.replies : new NetlinkError(op, e.errno, undefined, e.extAck));
+        return;
+      }
+      case NLMSG.DONE: {
+        const status = m.payload.length >= 4 ? new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true) : 0;
+        if (status < 0) this.finish(m.seq, new NetlinkError(op, -status));
+        else if (p.interrupted) this.finish(m.seq, new NetlinkError(op, constants.errno.EINTR, `${op}: the table changed during the dump (NLM_F_DUMP_INTR)`));
+        else this.finish(m.seq, p.replies);
+        return;
+      }
+      case NLMSG.OVERRUN:
+        this.finish(m.seq, new NetlinkProtocolError(`${op}: netlink overrun`));
+        return;
+      default:
+        p.replies.push(m);
+        if ((m.flags & NLM_F.DUMP_INTR) !== 0) p.interrupted = true;
+        if (!dump && (p.request.flags & NLM_F.ACK) === 0) this.finish(m.seq, p.replies);
+    }
+  }
+}

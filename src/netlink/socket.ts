@@ -1,0 +1,34 @@
+/**
+ * The real netlink socket: the `netlink` package's RawNetlinkSocket (pinned 0.3.0), used only as a
+ * datagram transport under our own codec.
+ */
+import { RawNetlinkSocket } from 'netlink';
+import { NetlinkConnection, type ConnectionOptions, type DatagramSocket } from './connection.js';
+
+/** RECV_BUFFER is large so that a burst of pipelined replies is not dropped (ENOBUFS). */
+const RECV_BUFFER = 8 * 1024 * 1024;
+const SEND_BUFFER = 1024 * 1024;
+
+/** openDatagramSocket opens a netlink socket of a protocol (NETLINK_GENERIC, NETLINK_ROUTE). */
+export function openDatagramSocket(protocol: number): DatagramSocket {
+  const raw = new RawNetlinkSocket(protocol, { recvBufferSize: RECV_BUFFER, sendBufferSize: SEND_BUFFER });
+  return {
+    portId: raw.address().port,
+    send: (datagram) =>
+      new Promise<void>((resolve, reject) => {
+        raw.send(datagram, {}, (err) => (err ? reject(err) : resolve()));
+      }),
+    onDatagram: (fn) => {
+      raw.on('message', (msg) => fn(msg));
+    },
+    onError: (fn) => {
+      raw.on('error', (err) => fn(err));
+    },
+    close: () => raw.close(),
+  };
+}
+
+/** openConnection opens a NetlinkConnection of a protocol on a real socket. */
+export function openConnection(protocol: number, options: ConnectionOptions = {}): NetlinkConnection {
+  return new NetlinkConnection(openDatagramSocket(protocol), options);
+}
