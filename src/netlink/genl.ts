@@ -8,6 +8,9 @@ import { CTRL_ATTR, CTRL_CMD, GENL_HDRLEN, GENL_ID_CTRL, NLM_F } from './constan
 import { NetlinkError, NetlinkProtocolError } from './errors.js';
 import type { NetlinkMessage } from './message.js';
 
+/** GENL_NAMSIZ is the size of a family name buffer in the kernel, NUL included. */
+const GENL_NAMSIZ = 16;
+
 /** GenlMessage is a generic netlink message body: command, version and attributes. */
 export interface GenlMessage {
   readonly cmd: number;
@@ -55,6 +58,8 @@ export class GenericNetlink {
   }
 
   private async lookup(name: string): Promise<Family> {
+    if (new TextEncoder().encode(name).length > GENL_NAMSIZ - 1)
+      throw new NetlinkError(`resolve generic netlink family ${name}`, 22, `resolve generic netlink family ${name}: names are at most ${GENL_NAMSIZ - 1} bytes`);
     const attributes = new AttributeEncoder().string(CTRL_ATTR.FAMILY_NAME, name).encode();
     const replies = await this.request(`resolve generic netlink family ${name}`, GENL_ID_CTRL, { cmd: CTRL_CMD.GETFAMILY, version: 1, attributes }, NLM_F.ACK);
     let id = 0;
