@@ -50,19 +50,34 @@ export interface EditResult {
 export function editConfig(text: string, edits: ConfigEdit | readonly ConfigEdit[], options: ParseOptions = {}): EditResult {
   let current = text;
   let parsed = parseConfig(current, options);
-  const errorsBefore = errorKeys(parsed.diagnostics);
+  const errorsBefore = errorCounts(parsed.diagnostics);
   for (const edit of Array.isArray(edits) ? (edits as readonly ConfigEdit[]) : [edits as ConfigEdit]) {
     current = applyOne(current, parsed, edit);
     parsed = parseConfig(current, options);
-    const fresh = parsed.diagnostics.filter((d) => d.severity === 'error' && !errorsBefore.has(`${d.code} ${d.message}`));
+    // An error is fresh when there are more of its kind than the original text had.
+    const seen = new Map<string, number>();
+    const fresh = parsed.diagnostics.filter((d) => {
+      if (d.severity !== 'error') return false;
+      const key = errorKey(d);
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      return n > (errorsBefore.get(key) ?? 0);
+    });
     if (fresh.length > 0)
       throw new EditError('LVSCF_EDIT_BREAKS_FILE', `edit ${edit.op} would make the file invalid: ${fresh[0]?.message ?? ''}`, fresh);
   }
   return { text: current, parsed };
 }
 
-function errorKeys(list: readonly Diagnostic[]): Set<string> {
-  return new Set(list.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`));
+function errorKey(d: Diagnostic): string {
+  return `${d.code} ${d.message}`;
+}
+
+/** errorCounts counts the errors of each kind, so that one more of an existing kind is still noticed. */
+function errorCounts(list: readonly Diagnostic[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of list) if (d.severity === 'error') counts.set(errorKey(d), (counts.get(errorKey(d)) ?? 0) + 1);
+  return counts;
 }
 
 function applyOne(text: string, parsed: ParseResult, edit: ConfigEdit): string {

@@ -266,6 +266,7 @@ class ConfigReader {
         const host = this.readHost(tok, line, false, extension);
         if (!host.ok) return host;
         const device = values[1] as Token;
+        if (device.text === '') return at(PiranhaError.BAD_ARGUMENT, 'the device name is empty', device);
         return withNotes({ host: host.value, device: device.text }, host.notes);
       }
       case 'list': {

@@ -87,8 +87,8 @@ export function walkBlocks(text: string, visitor: BlockVisitor): void {
   let lastLine = 0;
 
   const open = (kind: BlockKind, line: Line): void => {
-    const nameToken = line.tokens[1];
-    const name = nameToken === undefined || nameToken.text === '{' ? '' : nameToken.text;
+    // A well-formed header has three tokens; a broken one opened for recovery may lack a name.
+    const name = line.tokens.length >= 3 ? (line.tokens[1]?.text ?? '') : '';
     stack.push({ kind, name, header: line });
     visitor.open(kind, name, line);
   };

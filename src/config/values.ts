@@ -79,7 +79,11 @@ export function parseInteger(s: string): ValueResult<number> {
 export function parseSeconds(s: string): ValueResult<{ seconds: number; fractional: boolean }> {
   const whole = parseInteger(s);
   if (whole.ok) return ok({ seconds: whole.value, fractional: false });
-  if (/^\d*\.\d+$|^\d+\.\d*$/.test(s)) return ok({ seconds: Number(s), fractional: true });
+  if (/^\d*\.\d+$|^\d+\.\d*$/.test(s)) {
+    const seconds = Number(s);
+    if (seconds > INT_MAX) return bad(`${s} is out of range`);
+    return ok({ seconds, fractional: true });
+  }
   return bad(whole.reason);
 }
 

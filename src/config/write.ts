@@ -9,6 +9,7 @@ import {
   VIRTUAL_KEYWORDS,
   type KeywordSpec,
 } from './keywords.js';
+import { MAX_TOKENS } from './lexer.js';
 import {
   defaultGlobals,
   defaultServer,
@@ -32,8 +33,8 @@ export class WriteError extends Error {
   }
 }
 
-function unrepresentable(keyword: string, value: string): WriteError {
-  return new WriteError('LVSCF_UNREPRESENTABLE', keyword, `cannot write ${keyword} = ${JSON.stringify(value)}: lvs.cf has no way to quote it`);
+function unrepresentable(keyword: string, value: string, why = 'lvs.cf has no way to quote it'): WriteError {
+  return new WriteError('LVSCF_UNREPRESENTABLE', keyword, `cannot write ${keyword} = ${JSON.stringify(value)}: ${why}`);
 }
 
 function wrongType(keyword: string, expected: string, value: unknown): WriteError {
@@ -44,6 +45,11 @@ function isHost(v: unknown): v is HostAddress {
   return typeof v === 'object' && v !== null && typeof (v as HostAddress).text === 'string' && (v as HostAddress).text !== '';
 }
 
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+/** MAX_LIST_ITEMS is how many words fit in `KEY = [ ... ]` within the lexer's MAX_TOKENS. */
+const MAX_LIST_ITEMS = MAX_TOKENS - 4;
+
 /** INDENT_KEY and INDENT_SERVER_KEY are the GUI's indentations inside virtual and server blocks. */
 export const INDENT_KEY = '     ';
 export const INDENT_SERVER_KEY = '         ';
@@ -51,10 +57,12 @@ export const INDENT_SERVER_KEY = '         ';
 /** quoteToken renders one token: bare when it can be, else in the quotes it does not contain. */
 export function quoteToken(keyword: string, s: string, alwaysQuote = false): string {
   if (/[\r\n]/.test(s)) throw unrepresentable(keyword, s);
-  const needs = alwaysQuote || s === '' || /[ \t]/.test(s) || s.startsWith('"') || s.startsWith("'");
-  if (!needs) return s;
+  const mustQuote = s === '' || /[ \t]/.test(s) || s.startsWith('"') || s.startsWith("'");
+  if (!mustQuote && !alwaysQuote) return s;
   if (!s.includes('"')) return `"${s}"`;
   if (!s.includes("'")) return `'${s}'`;
+  // Both quote kinds: no quotes can hold it, but a single word reads back bare.
+  if (!mustQuote) return s;
   throw unrepresentable(keyword, s);
 }
 
@@ -64,11 +72,16 @@ export function formatValue(spec: KeywordSpec<string>, value: unknown): string |
   switch (spec.kind) {
     case 'int':
     case 'port':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw wrongType(spec.keyword, 'a whole number', value);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < INT_MIN || value > INT_MAX)
+        throw wrongType(spec.keyword, 'a whole number that fits in 32 bits', value);
       return String(value);
-    case 'seconds':
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw wrongType(spec.keyword, 'a number of seconds', value);
-      return String(value);
+    case 'seconds': {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < INT_MIN || value > INT_MAX) throw wrongType(spec.keyword, 'a number of seconds', value);
+      // The parser reads whole numbers (any sign) and plain unsigned decimal fractions, never exponents.
+      const text = String(value);
+      if (!/^-?\d+$|^\d+\.\d+$/.test(text)) throw unrepresentable(spec.keyword, text, 'the parser reads no exponent notation');
+      return text;
+    }
     case 'bool':
       if (typeof value !== 'boolean') throw wrongType(spec.keyword, 'true or false', value);
       return value ? '1' : '0';
@@ -83,6 +96,9 @@ export function formatValue(spec: KeywordSpec<string>, value: unknown): string |
     }
     case 'list':
       if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) throw wrongType(spec.keyword, 'a list of words', value);
+      // The parser ends the list at the first ']' word and reads at most MAX_TOKENS words per line.
+      for (const x of value) if (x === ']') throw unrepresentable(spec.keyword, x, "a ']' word would end the list");
+      if (value.length > MAX_LIST_ITEMS) throw unrepresentable(spec.keyword, `${value.length} words`, `a line holds at most ${MAX_LIST_ITEMS} list words`);
       return value.length === 0 ? '[ ]' : `[ ${value.map((x) => quoteToken(spec.keyword, x)).join(' ')} ]`;
     case 'enum':
       if (typeof value !== 'string' || !(spec.values ?? []).concat(spec.extensionValues ?? []).includes(value))

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sortDiagnostics, type Diagnostic } from '../../../src/config/diagnostic.js';
 import type { ParseResult } from '../../../src/config/parser.js';
+import { errors as errorsOf } from '../../helpers/config.js';
 import { parse, readSample, SAMPLES } from '../../helpers/config.js';
 
 /** Found is what these tests assert about a diagnostic. */
@@ -536,5 +537,21 @@ virtual "my web" {
 
   it('blank and comment lines count in line numbers', () => {
     assert.deepEqual(diagnosticsOf('\n# one\n\n   # two\n\t\nsync = 9\n'), [error('boolean expected', 6, 8)]);
+  });
+});
+
+describe('values the writer could not express back', () => {
+  it('refuses an empty device name', () => {
+    assert.deepEqual(
+      errorsOf('virtual a {\n     address = 10.0.0.1 ""\n}\n').map((d) => [d.line, d.message]),
+      [[2, 'invalid argument']],
+    );
+  });
+
+  it('refuses fractional seconds beyond 32 bits', () => {
+    assert.deepEqual(
+      errorsOf('deadtime = 99999999999999999999.5\n').map((d) => [d.line, d.message]),
+      [[1, 'integer expected']],
+    );
   });
 });
