@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sortDiagnostics, type Diagnostic } from '../../../src/config/diagnostic.js';
 import type { ParseResult } from '../../../src/config/parser.js';
-import { errors as errorsOf } from '../../helpers/config.js';
-import { parse, readSample, SAMPLES } from '../../helpers/config.js';
+import { errors as errorsOf, parse, readSample, SAMPLES } from '../../helpers/config.js';
 
 /** Found is what these tests assert about a diagnostic. */
 interface Found {
