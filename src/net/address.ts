@@ -13,15 +13,27 @@ export function ipFamily(s: string): IpFamily | null {
 }
 
 function parseIPv4Bytes(s: string): Uint8Array | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
+  const n = s.length;
+  if (n < 7 || n > 15) return null;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] as string;
-    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return null;
-    out[i] = Number(p);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i === n ? 46 : s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || value > 255 || part > 3) return null;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9 || (digits === 1 && value === 0)) return null;
+    value = value * 10 + d;
+    digits++;
   }
-  return out;
+  return part === 4 ? out : null;
 }
 
 function parseIPv6Bytes(s: string): Uint8Array | null {

@@ -6,92 +6,103 @@
  */
 import { align, NLA_F, NLA_TYPE_MASK } from './constants.js';
 
-/** AttributeEncoder builds a sequence of netlink attributes. */
+const utf8 = new TextEncoder();
+
+/**
+ * AttributeEncoder builds a sequence of netlink attributes into one growing buffer; nests are
+ * written in place (their header is patched when the nest is closed), so nothing is copied twice.
+ */
 export class AttributeEncoder {
-  private readonly chunks: Uint8Array[] = [];
+  private buf = new Uint8Array(128);
+  private view = new DataView(this.buf.buffer);
   private length = 0;
 
-  private put(type: number, payload: Uint8Array): this {
-    const total = 4 + payload.length;
-    const buf = new Uint8Array(align(total));
-    const view = new DataView(buf.buffer);
-    view.setUint16(0, total, true);
-    view.setUint16(2, type, true);
-    buf.set(payload, 4);
-    this.chunks.push(buf);
-    this.length += buf.length;
-    return this;
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    bigger.set(this.buf.subarray(0, this.length));
+    this.buf = bigger;
+    this.view = new DataView(bigger.buffer);
+  }
+
+  /** header writes an attribute header and returns the payload offset; the caller fills `size` bytes. */
+  private header(type: number, size: number): number {
+    const total = 4 + size;
+    this.reserve(align(total));
+    const at = this.length;
+    this.view.setUint16(at, total, true);
+    this.view.setUint16(at + 2, type, true);
+    const padded = align(total);
+    this.buf.fill(0, at + total, at + padded);
+    this.length += padded;
+    return at + 4;
   }
 
   /** bytes adds an attribute with a raw payload. */
   bytes(type: number, payload: Uint8Array): this {
-    return this.put(type, payload);
+    this.buf.set(payload, this.header(type, payload.length));
+    return this;
   }
 
   /** u8 adds a one-byte attribute. */
   u8(type: number, v: number): this {
-    return this.put(type, Uint8Array.of(v & 0xff));
+    this.view.setUint8(this.header(type, 1), v & 0xff);
+    return this;
   }
 
   /** u16 adds a host-order (little-endian) 16-bit attribute. */
   u16(type: number, v: number): this {
-    const b = new Uint8Array(2);
-    new DataView(b.buffer).setUint16(0, v, true);
-    return this.put(type, b);
+    this.view.setUint16(this.header(type, 2), v, true);
+    return this;
   }
 
   /** be16 adds a network-order 16-bit attribute (ports). */
   be16(type: number, v: number): this {
-    const b = new Uint8Array(2);
-    new DataView(b.buffer).setUint16(0, v, false);
-    return this.put(type, b);
+    this.view.setUint16(this.header(type, 2), v, false);
+    return this;
   }
 
   /** u32 adds a host-order 32-bit attribute. */
   u32(type: number, v: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v >>> 0, true);
-    return this.put(type, b);
+    this.view.setUint32(this.header(type, 4), v >>> 0, true);
+    return this;
   }
 
   /** be32 adds a network-order 32-bit attribute (IPv4 masks). */
   be32(type: number, v: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v >>> 0, false);
-    return this.put(type, b);
+    this.view.setUint32(this.header(type, 4), v >>> 0, false);
+    return this;
   }
 
   /** u64 adds a host-order 64-bit attribute. */
   u64(type: number, v: bigint): this {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, v, true);
-    return this.put(type, b);
+    this.view.setBigUint64(this.header(type, 8), v, true);
+    return this;
   }
 
   /** string adds a NUL-terminated string attribute. */
   string(type: number, s: string): this {
-    const utf8 = new TextEncoder().encode(s);
-    const b = new Uint8Array(utf8.length + 1);
-    b.set(utf8);
-    return this.put(type, b);
+    const encoded = utf8.encode(s);
+    const at = this.header(type, encoded.length + 1);
+    this.buf.set(encoded, at);
+    this.buf[at + encoded.length] = 0;
+    return this;
   }
 
-  /** nested adds an attribute whose payload is built by `fill`; NLA_F_NESTED is set unless told not to. */
+  /** nested adds an attribute whose payload `fill` writes; NLA_F_NESTED is set unless told not to. */
   nested(type: number, fill: (e: AttributeEncoder) => void, flag = true): this {
-    const inner = new AttributeEncoder();
-    fill(inner);
-    return this.put(flag ? type | NLA_F.NESTED : type, inner.encode());
+    this.reserve(4);
+    const at = this.length;
+    this.length += 4;
+    fill(this);
+    this.view.setUint16(at, this.length - at, true);
+    this.view.setUint16(at + 2, flag ? type | NLA_F.NESTED : type, true);
+    return this;
   }
 
   /** encode returns the attributes as bytes. */
   encode(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let off = 0;
-    for (const c of this.chunks) {
-      out.set(c, off);
-      off += c.length;
-    }
-    return out;
+    return this.buf.slice(0, this.length);
   }
 }
 

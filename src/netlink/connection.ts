@@ -49,9 +49,12 @@ interface Pending {
   readonly replies: NetlinkMessage[];
   readonly resolve: (m: NetlinkMessage[]) => void;
   readonly reject: (e: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly deadline: number;
   interrupted: boolean;
 }
+
+/** MAX_DATAGRAM bounds how many queued requests go out together in one send. */
+const MAX_DATAGRAM = 64 * 1024;
 
 /** NetlinkConnection implements NetlinkTransport over a DatagramSocket. */
 export class NetlinkConnection implements NetlinkTransport {
@@ -59,6 +62,9 @@ export class NetlinkConnection implements NetlinkTransport {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
   private readonly timeoutMs: number;
+  private outbox: Array<{ seq: number; bytes: Uint8Array }> = [];
+  private flushScheduled = false;
+  private sweeper: NodeJS.Timeout | null = null;
   /** stats counts datagrams and messages that were dropped. */
   readonly stats: ConnectionStats = { unmatched: 0, malformed: 0 };
 
@@ -71,19 +77,59 @@ export class NetlinkConnection implements NetlinkTransport {
     socket.onError((e) => this.failAll(e));
   }
 
+  /**
+   * execute sends a request. Requests made in the same tick are sent together in one datagram
+   * (the kernel processes every message of a datagram and answers each), so pipelined callers
+   * pay one system call per batch rather than per request.
+   */
   execute(request: NetlinkRequest): Promise<NetlinkMessage[]> {
     if (this.closed) return Promise.reject(new NetlinkError(request.operation, constants.errno.EBADF, `${request.operation}: the netlink connection is closed`));
     this.seq = (this.seq + 1) >>> 0 || 1;
     const seq = this.seq;
     return new Promise<NetlinkMessage[]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(seq);
-        reject(new NetlinkError(request.operation, constants.errno.ETIMEDOUT, `${request.operation}: no answer from the kernel within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.pending.set(seq, { request, replies: [], resolve, reject, timer, interrupted: false });
-      const bytes = encodeMessage({ type: request.type, flags: request.flags | NLM_F.REQUEST, seq, pid: this.socket.portId, payload: request.payload });
-      this.socket.send(bytes).catch((err: unknown) => this.finish(seq, err instanceof Error ? err : new Error(String(err))));
+      this.pending.set(seq, { request, replies: [], resolve, reject, deadline: Date.now() + this.timeoutMs, interrupted: false });
+      this.outbox.push({ seq, bytes: encodeMessage({ type: request.type, flags: request.flags | NLM_F.REQUEST, seq, pid: this.socket.portId, payload: request.payload }) });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+      this.sweeper ??= setTimeout(() => this.sweep(), this.timeoutMs);
     });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const queued = this.outbox;
+    this.outbox = [];
+    let i = 0;
+    while (i < queued.length) {
+      let size = 0;
+      let j = i;
+      while (j < queued.length && (j === i || size + (queued[j] as { bytes: Uint8Array }).bytes.length <= MAX_DATAGRAM)) size += (queued[j++] as { bytes: Uint8Array }).bytes.length;
+      const batch = queued.slice(i, j);
+      const datagram = new Uint8Array(size);
+      let off = 0;
+      for (const q of batch) {
+        datagram.set(q.bytes, off);
+        off += q.bytes.length;
+      }
+      this.socket.send(datagram).catch((err: unknown) => {
+        for (const q of batch) this.finish(q.seq, err instanceof Error ? err : new Error(String(err)));
+      });
+      i = j;
+    }
+  }
+
+  /** sweep fails the requests whose deadline passed; one timer serves them all. */
+  private sweep(): void {
+    this.sweeper = null;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [seq, p] of this.pending) {
+      if (p.deadline <= now) this.finish(seq, new NetlinkError(p.request.operation, constants.errno.ETIMEDOUT, `${p.request.operation}: no answer from the kernel within ${this.timeoutMs} ms`));
+      else next = Math.min(next, p.deadline);
+    }
+    if (next !== Infinity) this.sweeper = setTimeout(() => this.sweep(), Math.max(1, next - now));
   }
 
   close(): void {
@@ -97,7 +143,10 @@ export class NetlinkConnection implements NetlinkTransport {
     const p = this.pending.get(seq);
     if (p === undefined) return;
     this.pending.delete(seq);
-    clearTimeout(p.timer);
+    if (this.pending.size === 0 && this.sweeper !== null) {
+      clearTimeout(this.sweeper);
+      this.sweeper = null;
+    }
     if (result instanceof Error) p.reject(result);
     else p.resolve(result);
   }

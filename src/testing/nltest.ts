@@ -33,23 +33,13 @@ export function fakeSocket(fn: NetlinkFunc, options: FakeSocketOptions = {}): Fa
   const deliver = (d: Uint8Array): void => {
     for (const l of listeners) l(d);
   };
-  return {
+  const socket: FakeSocket = {
     portId: options.portId ?? 4242,
     requests,
     inject: deliver,
     async send(datagram) {
-      const batch = decodeMessages(datagram);
-      for (const request of batch) {
-        requests.push(request);
-        const replies = await fn(request);
-        // Deliver asynchronously, like a socket, and in datagrams of the configured size.
-        setImmediate(() => {
-          for (let i = 0; i < replies.length; i += perDatagram === Infinity ? replies.length || 1 : perDatagram) {
-            const chunk = replies.slice(i, perDatagram === Infinity ? undefined : i + perDatagram);
-            deliver(concat(chunk.map(encodeMessage)));
-          }
-        });
-      }
+      // Each request of a datagram is answered on its own, so a slow answer does not hold the others.
+      await Promise.all(decodeMessages(datagram).map((request) => answer(request)));
     },
     onDatagram: (fn2) => listeners.push(fn2),
     onError: (fn2) => errorListeners.push(fn2),
@@ -57,6 +47,18 @@ export function fakeSocket(fn: NetlinkFunc, options: FakeSocketOptions = {}): Fa
       listeners.length = 0;
     },
   };
+
+  return socket;
+
+  async function answer(request: NetlinkMessage): Promise<void> {
+    requests.push(request);
+    const replies = await fn(request);
+    // Deliver asynchronously, like a socket, and in datagrams of the configured size.
+    setImmediate(() => {
+      const step = perDatagram === Infinity ? Math.max(1, replies.length) : perDatagram;
+      for (let i = 0; i < replies.length; i += step) deliver(concat(replies.slice(i, i + step).map(encodeMessage)));
+    });
+  }
 }
 
 /** dial makes a real NetlinkConnection over a fake kernel. */
