@@ -25,7 +25,10 @@ export class AttributeEncoder {
     this.view = new DataView(bigger.buffer);
   }
 
-  /** header writes an attribute header and returns the payload offset; the caller fills `size` bytes. */
+  /**
+   * header writes an attribute header and returns the payload offset; the caller fills `size`
+   * bytes. It may grow the buffer, so callers must read `this.view` only after calling it.
+   */
   private header(type: number, size: number): number {
     const total = 4 + size;
     this.reserve(align(total));
@@ -40,43 +43,50 @@ export class AttributeEncoder {
 
   /** bytes adds an attribute with a raw payload. */
   bytes(type: number, payload: Uint8Array): this {
-    this.buf.set(payload, this.header(type, payload.length));
+    const at = this.header(type, payload.length);
+    this.buf.set(payload, at);
     return this;
   }
 
   /** u8 adds a one-byte attribute. */
   u8(type: number, v: number): this {
-    this.view.setUint8(this.header(type, 1), v & 0xff);
+    const at = this.header(type, 1);
+    this.view.setUint8(at, v & 0xff);
     return this;
   }
 
   /** u16 adds a host-order (little-endian) 16-bit attribute. */
   u16(type: number, v: number): this {
-    this.view.setUint16(this.header(type, 2), v, true);
+    const at = this.header(type, 2);
+    this.view.setUint16(at, v, true);
     return this;
   }
 
   /** be16 adds a network-order 16-bit attribute (ports). */
   be16(type: number, v: number): this {
-    this.view.setUint16(this.header(type, 2), v, false);
+    const at = this.header(type, 2);
+    this.view.setUint16(at, v, false);
     return this;
   }
 
   /** u32 adds a host-order 32-bit attribute. */
   u32(type: number, v: number): this {
-    this.view.setUint32(this.header(type, 4), v >>> 0, true);
+    const at = this.header(type, 4);
+    this.view.setUint32(at, v >>> 0, true);
     return this;
   }
 
   /** be32 adds a network-order 32-bit attribute (IPv4 masks). */
   be32(type: number, v: number): this {
-    this.view.setUint32(this.header(type, 4), v >>> 0, false);
+    const at = this.header(type, 4);
+    this.view.setUint32(at, v >>> 0, false);
     return this;
   }
 
   /** u64 adds a host-order 64-bit attribute. */
   u64(type: number, v: bigint): this {
-    this.view.setBigUint64(this.header(type, 8), v, true);
+    const at = this.header(type, 8);
+    this.view.setBigUint64(at, v, true);
     return this;
   }
 

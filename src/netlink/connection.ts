@@ -49,7 +49,8 @@ interface Pending {
   readonly replies: NetlinkMessage[];
   readonly resolve: (m: NetlinkMessage[]) => void;
   readonly reject: (e: Error) => void;
-  readonly deadline: number;
+  /** deadline is set when the request is actually sent (a queued dump has none yet). */
+  deadline: number;
   interrupted: boolean;
 }
 
@@ -63,6 +64,9 @@ export class NetlinkConnection implements NetlinkTransport {
   private closed = false;
   private readonly timeoutMs: number;
   private outbox: Array<{ seq: number; bytes: Uint8Array }> = [];
+  /** The kernel runs one dump per socket at a time (EBUSY otherwise), so dumps wait their turn. */
+  private readonly dumpQueue: Array<{ seq: number; bytes: Uint8Array }> = [];
+  private dumpInFlight: number | null = null;
   private flushScheduled = false;
   private sweeper: NodeJS.Timeout | null = null;
   /** stats counts datagrams and messages that were dropped. */
@@ -87,14 +91,28 @@ export class NetlinkConnection implements NetlinkTransport {
     this.seq = (this.seq + 1) >>> 0 || 1;
     const seq = this.seq;
     return new Promise<NetlinkMessage[]>((resolve, reject) => {
-      this.pending.set(seq, { request, replies: [], resolve, reject, deadline: Date.now() + this.timeoutMs, interrupted: false });
-      this.outbox.push({ seq, bytes: encodeMessage({ type: request.type, flags: request.flags | NLM_F.REQUEST, seq, pid: this.socket.portId, payload: request.payload }) });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
+      this.pending.set(seq, { request, replies: [], resolve, reject, deadline: Infinity, interrupted: false });
+      const bytes = encodeMessage({ type: request.type, flags: request.flags | NLM_F.REQUEST, seq, pid: this.socket.portId, payload: request.payload });
+      if ((request.flags & NLM_F.DUMP) === NLM_F.DUMP) {
+        if (this.dumpInFlight !== null) {
+          this.dumpQueue.push({ seq, bytes });
+          return;
+        }
+        this.dumpInFlight = seq;
       }
-      this.sweeper ??= setTimeout(() => this.sweep(), this.timeoutMs);
+      this.send({ seq, bytes });
     });
+  }
+
+  private send(item: { seq: number; bytes: Uint8Array }): void {
+    const p = this.pending.get(item.seq);
+    if (p !== undefined) p.deadline = Date.now() + this.timeoutMs;
+    this.outbox.push(item);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    this.sweeper ??= setTimeout(() => this.sweep(), this.timeoutMs);
   }
 
   private flush(): void {
@@ -126,6 +144,7 @@ export class NetlinkConnection implements NetlinkTransport {
     const now = Date.now();
     let next = Infinity;
     for (const [seq, p] of this.pending) {
+      if (p.deadline === Infinity) continue;
       if (p.deadline <= now) this.finish(seq, new NetlinkError(p.request.operation, constants.errno.ETIMEDOUT, `${p.request.operation}: no answer from the kernel within ${this.timeoutMs} ms`));
       else next = Math.min(next, p.deadline);
     }
@@ -143,6 +162,14 @@ export class NetlinkConnection implements NetlinkTransport {
     const p = this.pending.get(seq);
     if (p === undefined) return;
     this.pending.delete(seq);
+    if (seq === this.dumpInFlight) {
+      this.dumpInFlight = null;
+      const next = this.dumpQueue.shift();
+      if (next !== undefined) {
+        this.dumpInFlight = next.seq;
+        this.send(next);
+      }
+    }
     if (this.pending.size === 0 && this.sweeper !== null) {
       clearTimeout(this.sweeper);
       this.sweeper = null;

@@ -26,6 +26,21 @@ describe('AttributeEncoder', () => {
   });
 });
 
+describe('AttributeEncoder growth', () => {
+  it('writes every kind of value correctly when a put has to grow the buffer (found on a real kernel)', () => {
+    const e = new AttributeEncoder();
+    for (let i = 0; i < 40; i++) e.u8(1, i).u16(2, i).be16(3, i).u32(4, i).be32(5, i).u64(6, BigInt(i)).bytes(7, Uint8Array.of(i, i, i)).string(8, `s${i}`);
+    const got: number[] = [];
+    decodeAttributes(e.encode(), (d) => {
+      while (d.next()) {
+        const t = d.type();
+        got.push(t === 1 ? d.u8() : t === 2 ? d.u16() : t === 3 ? d.be16() : t === 4 ? d.u32() : t === 5 ? d.be32() : t === 6 ? Number(d.u64()) : t === 7 ? (d.bytes()[2] as number) : Number(d.string().slice(1)));
+      }
+    });
+    assert.deepEqual(got, Array.from({ length: 40 }, (_, i) => Array<number>(8).fill(i)).flat());
+  });
+});
+
 describe('AttributeDecoder', () => {
   it('masks the flag bits off the type', () => {
     const d = new AttributeDecoder(new AttributeEncoder().nested(1, (e) => e.u16(3, 7)).encode());

@@ -53,6 +53,34 @@ describe('NetlinkConnection', () => {
     await assert.rejects(connection.execute(req('dump', NLM_F.DUMP)), (e: unknown) => e instanceof NetlinkError && e.code === 'EINTR');
   });
 
+  it('runs one dump at a time, as the kernel allows per socket (EBUSY otherwise)', async () => {
+    let running = 0;
+    const { connection } = dial(async (r) => {
+      if ((r.flags & NLM_F.DUMP) !== NLM_F.DUMP) return [ack(r)];
+      if (running > 0) return [errno(r, 16)];
+      running++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      return multipart(r, [Uint8Array.of(r.seq & 0xff, 0, 0, 0)]);
+    });
+    const dumps = await Promise.all(Array.from({ length: 5 }, () => connection.execute(req('dump', NLM_F.DUMP))));
+    assert.equal(dumps.length, 5);
+    assert.ok(dumps.every((d) => d.length === 1));
+    await connection.execute(req('doit alongside', NLM_F.ACK));
+  });
+
+  it('sends the requests of one tick in one datagram', async () => {
+    const datagrams: number[] = [];
+    const { connection, socket } = dial((r) => [ack(r)]);
+    const send = socket.send.bind(socket);
+    socket.send = (d) => {
+      datagrams.push(d.length);
+      return send(d);
+    };
+    await Promise.all(Array.from({ length: 10 }, () => connection.execute(req('batched', NLM_F.ACK))));
+    assert.equal(datagrams.length, 1);
+  });
+
   it('keeps pipelined requests apart when the answers come back out of order', async () => {
     let first: ((v: void) => void) | undefined;
     const gate = new Promise<void>((resolve) => (first = resolve));
