@@ -12,17 +12,29 @@ const SEND_BUFFER = 1024 * 1024;
 /** openDatagramSocket opens a netlink socket of a protocol (NETLINK_GENERIC, NETLINK_ROUTE). */
 export function openDatagramSocket(protocol: number): DatagramSocket {
   const raw = new RawNetlinkSocket(protocol, { recvBufferSize: RECV_BUFFER, sendBufferSize: SEND_BUFFER });
+  // The binding turns an exception thrown by a listener into a C++ exception that aborts the
+  // process; a listener must never throw. What it cannot handle is reported on stderr and dropped.
+  const guard =
+    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        fn(...args);
+      } catch (err) {
+        process.stderr.write(`netlink: ${what} handler failed: ${(err as Error).stack ?? String(err)}\n`);
+      }
+    };
   return {
     portId: raw.address().port,
+    receiveBuffer: raw.getRecvBufferSize(),
     send: (datagram) =>
       new Promise<void>((resolve, reject) => {
-        raw.send(datagram, {}, (err) => (err ? reject(err) : resolve()));
+        raw.send(datagram, {}, guard('send completion', (err?: Error) => (err ? reject(err) : resolve())));
       }),
     onDatagram: (fn) => {
-      raw.on('message', (msg) => fn(msg));
+      raw.on('message', guard('message', (msg: Buffer) => fn(msg)));
     },
     onError: (fn) => {
-      raw.on('error', (err) => fn(err));
+      raw.on('error', guard('error', (err: Error) => fn(err)));
     },
     close: () => raw.close(),
   };

@@ -69,6 +69,31 @@ describe('NetlinkConnection', () => {
     await connection.execute(req('doit alongside', NLM_F.ACK));
   });
 
+  it('keeps at most maxInFlight requests unanswered, so the kernel never drops answers (ENOBUFS)', async () => {
+    let outstanding = 0;
+    let most = 0;
+    const { connection } = dial(async (r) => {
+      outstanding++;
+      most = Math.max(most, outstanding);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      outstanding--;
+      return [ack(r)];
+    }, { maxInFlight: 4 });
+    await Promise.all(Array.from({ length: 40 }, () => connection.execute(req('bounded', NLM_F.ACK))));
+    assert.equal(most, 4);
+  });
+
+  it('asks for one ACK per datagram and still reports each failure on its own request', async () => {
+    const { connection, socket } = dial((r) => {
+      if (r.payload[0] === 3) return [errno(r, 17)];
+      return (r.flags & NLM_F.ACK) !== 0 ? [ack(r)] : [];
+    });
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => connection.execute(req(`op ${n}`, NLM_F.ACK, Uint8Array.of(n, 0, 0, 0)))));
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    assert.equal(((results[2] as PromiseRejectedResult).reason as NetlinkError).code, 'EEXIST');
+    assert.deepEqual(socket.requests.map((m) => (m.flags & NLM_F.ACK) !== 0), [false, false, false, false, true]);
+  });
+
   it('sends the requests of one tick in one datagram', async () => {
     const datagrams: number[] = [];
     const { connection, socket } = dial((r) => [ack(r)]);
@@ -81,7 +106,7 @@ describe('NetlinkConnection', () => {
     assert.equal(datagrams.length, 1);
   });
 
-  it('keeps pipelined requests apart when the answers come back out of order', async () => {
+  it('keeps pipelined requests of different datagrams apart when the answers come back out of order', async () => {
     let first: ((v: void) => void) | undefined;
     const gate = new Promise<void>((resolve) => (first = resolve));
     const { connection } = dial(async (r) => {
@@ -89,6 +114,7 @@ describe('NetlinkConnection', () => {
       return [reply(r, Uint8Array.of(r.payload[0] as number, 0, 0, 0)), ack(r)];
     });
     const a = connection.execute(req('one', NLM_F.ACK, Uint8Array.of(1, 0, 0, 0)));
+    await new Promise((resolve) => setImmediate(resolve)); // a datagram of its own
     const b = connection.execute(req('two', NLM_F.ACK, Uint8Array.of(2, 0, 0, 0)));
     const gotB = await b;
     first?.();
