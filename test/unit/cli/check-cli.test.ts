@@ -1,7 +1,7 @@
 /** End-to-end tests of the executables' --check mode, run through the real bin/ launchers. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -89,7 +89,7 @@ describe('command lines', () => {
   });
 
   it('prints the three-line version banner', () => {
-    for (const program of ['pulse', 'lvsd', 'nanny', 'send_arp', 'lvsadm']) {
+    for (const program of ['pulse', 'lvsd', 'nanny', 'send_arp']) {
       const r = run(program, ['--version']);
       assert.equal(r.status, 0);
       assert.match(r.stdout, new RegExp(`^Program Version:\\t${program} \\d+\\.\\d+\\.\\d+\\nBuilt:\\t\\t\\t.+\\nA component of:\\t\\tlvs-director-`));
@@ -109,11 +109,23 @@ describe('command lines', () => {
       ['lvsd', ['--nodaemon']],
       ['nanny', ['-h', '10.0.0.1', '--lvs']],
       ['send_arp', ['10.0.0.1', '001122334455', '10.0.0.255', 'ffffffffffff']],
-      ['lvsadm', ['-Ln']],
     ] as const) {
       const r = run(program, [...args]);
       assert.equal(r.status, 2, program);
       assert.match(r.stderr, /is not implemented yet/);
     }
+  });
+
+  it('lvsadm says plainly when the kernel has no IPVS, and exits 2 on a bad command line', { skip: existsSync('/proc/net/ip_vs') ? 'this kernel has IPVS' : false }, () => {
+    const r = run('lvsadm', ['-Ln']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^lvsadm: open IPVS: the kernel has no IPVS: load it with 'modprobe ip_vs'/);
+    const u = run('lvsadm', ['-A', '-t', '10.0.0.1:0']);
+    assert.equal(u.status, 2);
+    assert.match(u.stderr, /^lvsadm: Zero port specified for non-persistent service\nTry `lvsadm -h'/);
+    assert.match(run('lvsadm', ['-v']).stdout, /^lvsadm \d+\.\d+\.\d+ \(ipvsadm 1\.31 compatible, generic netlink\)\n$/);
+    const h = run('lvsadm', ['-h']);
+    assert.equal(h.status, 0);
+    assert.match(h.stdout, /ipvsadm 1\.31-compatible/);
   });
 });

@@ -215,4 +215,40 @@ describe('IPVS on a real kernel', { skip: inVm ? false : 'runs inside the IPVS V
     await restore(client, before);
     assert.equal(ipvsadm('-Sn'), before);
   });
+
+  it('lvsadm, run as a command, builds a table and prints -Ln and -Sn exactly as ipvsadm does', async () => {
+    await fresh();
+    const lvsadm = (args: string[], input?: string): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync(process.execPath, [new URL('../../../../bin/lvsadm.js', import.meta.url).pathname, ...args], { encoding: 'utf8', ...(input === undefined ? {} : { input }) });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const line of [
+      '-A -t 192.0.2.60:80 -s rr',
+      '-a -t 192.0.2.60:80 -r 10.2.0.1 -m -w 2',
+      '-a -t 192.0.2.60:80 -r 10.2.0.2:8080 -m',
+      '-A -u 192.0.2.60:53 -s sh -b sh-port -o',
+      '-a -u 192.0.2.60:53 -r 10.2.0.3 -g',
+      '-A -f 9 -s wlc -p 120 -M 255.255.255.0',
+      '-a -f 9 -r 10.2.0.4 -i -w 0',
+      '-A -t [2001:db8::60]:443 -s lc -p',
+      '-a -t [2001:db8::60]:443 -r [2001:db8::61] -m -x 50 -y 5',
+    ]) {
+      const r = lvsadm(line.split(' '));
+      assert.equal(r.status, 0, `${line}: ${r.stderr}`);
+    }
+    assert.equal(lvsadm(['-Ln']).stdout, ipvsadm('-Ln'));
+    assert.equal(lvsadm(['-Sn']).stdout, ipvsadm('-Sn'));
+    assert.equal(lvsadm(['-Ln', '--thresholds']).stdout, ipvsadm('-Ln', '--thresholds'));
+    const saveText = ipvsadm('-Sn');
+    assert.equal(lvsadm(['-C']).status, 0);
+    assert.equal(ipvsadm('-Sn'), '');
+    const restored = lvsadm(['-R'], saveText);
+    assert.equal(restored.status, 0, restored.stderr);
+    assert.equal(ipvsadm('-Sn'), saveText);
+    const refused = lvsadm(['-A', '-t', '192.0.2.60:80', '-s', 'rr']);
+    assert.equal(refused.status, 1);
+    assert.equal(refused.stderr, 'lvsadm: add service tcp 192.0.2.60:80: service already exists\n');
+    assert.equal(lvsadm(['-e', '-t', '192.0.2.60:80', '-r', '10.2.0.1', '-m', '-w', '7']).status, 0);
+    assert.match(ipvsadm('-Ln'), /-> 10\.2\.0\.1:80 +Masq +7 /);
+  });
 });
