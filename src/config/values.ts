@@ -3,6 +3,7 @@
  * inet_aton addresses, masks, ports by number or tcp service name, and nanny's escapes.
  * Each returns a tagged result; none throws and none does I/O.
  */
+import { ipFamily } from '../net/address.js';
 
 /** ValueResult is a parsed value or the reason it was refused. */
 export type ValueResult<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -23,30 +24,6 @@ function plainDecimal(s: string): number {
     v = v * 10 + c;
   }
   return v;
-}
-
-/** isPlainDottedQuad tells whether `s` is four decimal bytes without leading zeros (canonical). */
-function isPlainDottedQuad(s: string): boolean {
-  const n = s.length;
-  if (n < 7 || n > 15) return false;
-  let parts = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i === n ? 46 : s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || value > 255) return false;
-      parts++;
-      value = 0;
-      digits = 0;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9 || (digits === 1 && value === 0)) return false;
-    value = value * 10 + d;
-    digits++;
-  }
-  return parts === 4;
 }
 
 const INT_MIN = -2147483648;
@@ -107,7 +84,7 @@ function strtoulPart(p: string): number | null {
  * octal or hex, the last filling the remaining bytes) and returns it as a dotted quad.
  */
 export function parseInetAton(s: string): string | null {
-  if (isPlainDottedQuad(s)) return s;
+  if (ipFamily(s) === 4) return s;
   if (s.length === 0 || s.length > 64) return null;
   const parts = s.split('.');
   if (parts.length > 4) return null;
@@ -128,7 +105,7 @@ export function parseInetAton(s: string): string | null {
 
 /** isCanonicalIPv4 tells whether `s` is already a plain dotted quad (what inet_ntoa prints). */
 export function isCanonicalIPv4(s: string): boolean {
-  return /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(s);
+  return ipFamily(s) === 4;
 }
 
 /** parseIPv6 returns the canonical (RFC 5952) form of an IPv6 literal, or null. */

@@ -14,6 +14,7 @@ import { formatDaemons, formatList, formatSave, formatTimeouts, glibcMergeSort, 
 import { ipToBytes } from '../../../src/net/address.js';
 import { readTable, type ActualTable } from '../../../src/ipvs/reconcile.js';
 import type { DestinationEntry, IpvsInfo, ServiceEntry } from '../../../src/ipvs/types.js';
+import { Rng } from '../../helpers/ipvs-tables.js';
 
 const inVm = process.env['LVS_VM_GUEST'] === '1' || existsSync('/proc/net/ip_vs');
 
@@ -26,23 +27,6 @@ function ipvsadm(args: readonly string[], input?: string): string {
   return r.stdout;
 }
 
-/** Rng is a small deterministic generator (mulberry32). */
-class Rng {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-}
 
 /** ipv4 draws a unicast, non-local IPv4 address from the whole space (so far-apart pairs abound). */
 function ipv4(rng: Rng): string {
