@@ -41,7 +41,7 @@ export interface MonitorState {
   readonly weight: number;
   /** lastAdjustMs is when the weight was last adjusted (slow start / load). */
   readonly lastAdjustMs: number;
-  /** forced is set by SIGUSR1/SIGUSR2 (down/up) until the next state change it caused. */
+  /** forced is set by SIGUSR1/SIGUSR2 (down/up); checks are then ignored until SIGHUP releases it. */
   readonly forced: 'up' | 'down' | null;
 }
 
@@ -50,6 +50,7 @@ export type MonitorEvent =
   | { readonly type: 'check'; readonly ok: boolean; readonly reason: string; readonly nowMs: number }
   | { readonly type: 'load'; readonly load: number | null; readonly text: string; readonly nowMs: number }
   | { readonly type: 'force'; readonly up: boolean; readonly nowMs: number }
+  | { readonly type: 'release' }
   | { readonly type: 'stop' };
 
 /** MonitorAction is something the shell must do. */
@@ -94,7 +95,10 @@ export function step(c: MonitorConfig, s: MonitorState, e: MonitorEvent): Step {
     case 'check':
       return e.ok ? good(c, s, e.nowMs, e.reason) : bad(c, s, e.reason);
     case 'force':
-      return e.up ? comeUp(c, { ...s, forced: 'up' }, e.nowMs, 'forced up (SIGUSR2)', 'opaque glasses off') : goDown(c, { ...s, forced: 'down' }, 'forced down (SIGUSR1)', 'opaque glasses on');
+      return e.up ? comeUp(c, { ...s, forced: 'up' }, e.nowMs, 'forced up (SIGUSR2)', 'rose-colored glasses on') : goDown(c, { ...s, forced: 'down' }, 'forced down (SIGUSR1)', 'opaque glasses on');
+    case 'release':
+      // SIGHUP ends forcing: normal monitoring resumes with a full count, as in the original.
+      return { state: { ...s, forced: null, count: threshold(c) }, actions: s.forced === null ? [] : [{ type: 'log', text: 'removing glasses', verbose: true }] };
     case 'load':
       return load(c, s, e.load, e.text, e.nowMs);
     case 'stop': {

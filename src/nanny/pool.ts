@@ -110,6 +110,11 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
     if (e !== undefined) await this.feed(e, { type: 'force', up, nowMs: this.options.clock.now() });
   }
 
+  /** release ends forcing on every monitor (SIGHUP). */
+  async release(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((e) => this.feed(e, { type: 'release' })));
+  }
+
   /** stop ends every monitor (each removes its entry unless quiesced) and the timer. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -141,6 +141,9 @@ describe('monitor', () => {
     assert.deepEqual(down.logs.slice(1, 2), ['opaque glasses on']);
     const up = run(c, [{ type: 'force', up: true, nowMs: 0 }, fail(1)]);
     assert.equal(up.state.active, true);
+    assert.deepEqual(up.logs.slice(0, 1), ['rose-colored glasses on']);
+    const released = run(c, [{ type: 'release' }, fail(2)], up.state);
+    assert.equal(released.state.active, false);
   });
 
   it('removes its entry on stop, but leaves a quiesced weight-0 entry in place', () => {
