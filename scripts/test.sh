@@ -4,6 +4,7 @@
 # fails the run; set LVS_SKIP_VM=1 to leave them out on purpose (it is said loudly).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/test-tools.sh
 rm -rf dist
 npm run --silent build
 npm run --silent lint

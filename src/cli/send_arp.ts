@@ -1,13 +1,26 @@
-/** send_arp: Sends gratuitous ARP for a floating address (piranha-compatible). Not built yet; it says so honestly. */
-import { createProgram, notImplemented, versionBanner } from './common.js';
+/** send_arp: sends gratuitous ARP for a floating address (piranha-compatible, with extensions). */
+import { lookup } from 'node:dns/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runSendArp } from '../arp/send-arp.js';
+import { NativeArpSender } from '../arp/sender.js';
+import { versionBanner } from './common.js';
 
-/** main runs send_arp with an argv and returns its exit code. */
-export function main(argv: readonly string[]): Promise<number> {
-  const program = createProgram('send_arp', 'Sends gratuitous ARP for a floating address (piranha-compatible).').allowUnknownOption().allowExcessArguments();
-  program.parse(argv);
-  if (program.opts<{ version?: boolean }>().version === true) {
-    process.stdout.write(versionBanner('send_arp'));
-    return Promise.resolve(0);
+async function lookupIPv4(name: string): Promise<string | null> {
+  try {
+    return (await lookup(name, { family: 4 })).address;
+  } catch {
+    return null;
   }
-  return Promise.resolve(notImplemented('send_arp', 'sending ARP'));
+}
+
+/** main runs send_arp with an argv (node, script, args...) and returns its exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  return runSendArp(argv.slice(2), {
+    openSender: () => NativeArpSender.open(),
+    lookupIPv4,
+    sleep: (ms) => sleep(ms),
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    versionBanner: versionBanner('send_arp'),
+  });
 }
