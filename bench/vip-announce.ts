@@ -17,9 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { NativeArpSender } from '../src/arp/sender.js';
 import type { ArpSender } from '../src/arp/sender-interface.js';
 import { Announcer } from '../src/link/announce.js';
-import { systemClock } from '../src/link/clock.js';
+import { systemClock } from '../src/clock.js';
 import { RouteClient } from '../src/link/client.js';
-import { RecordingArpSender } from '../src/link/testing.js';
+import { RecordingArpSender } from '../src/testing/link-fakes.js';
 import { vipRequest } from '../src/link/vip.js';
 import { Netns, netnsUnavailable } from '../test/helpers/netns.js';
 

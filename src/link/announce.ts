@@ -10,7 +10,7 @@
  * the remaining ones for that VIP (piranha ignored send_arp's exit status too).
  */
 import type { ArpSender } from '../arp/sender-interface.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { LinkError } from './errors.js';
 import type { AddOutcome, AddressRequest, Link } from './types.js';
 import { describeRequest } from './vip.js';

@@ -6,7 +6,7 @@
  * handlers it was given and reports state changes as events.
  */
 import { EventEmitter } from 'node:events';
-import type { Clock } from './clock.js';
+import type { Clock, Timer } from '../clock.js';
 import { initialState, step, type MonitorAction, type MonitorConfig, type MonitorEvent, type MonitorState } from './monitor.js';
 import { Schedule } from './schedule.js';
 
@@ -65,7 +65,7 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
   private readonly entries = new Map<string, Entry>();
   private readonly schedule = new Schedule();
   private readonly waiting: string[] = [];
-  private timer: unknown = null;
+  private timer: Timer | null = null;
   private inFlight = 0;
   private stopped = false;
   private readonly concurrency: number;
@@ -118,7 +118,7 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
   /** stop ends every monitor (each removes its entry unless quiesced) and the timer. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== null) this.options.clock.clearTimer(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await Promise.all([...this.entries.keys()].map((id) => this.remove(id)));
   }
@@ -131,7 +131,7 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
   private arm(): void {
     if (this.stopped) return;
     const next = this.schedule.nextDue();
-    if (this.timer !== null) this.options.clock.clearTimer(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     if (next === null) return;
     this.timer = this.options.clock.setTimer(next - this.options.clock.now(), () => this.tick());
@@ -216,7 +216,7 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
             } catch (err) {
               reading = { load: null, text: (err as Error).message };
             }
-            this.options.clock.clearTimer(timer);
+            timer.cancel();
             await this.feed(e, { type: 'load', load: reading.load, text: reading.text, nowMs: this.options.clock.now() });
           }
           break;

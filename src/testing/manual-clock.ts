@@ -1,54 +1,64 @@
-/** ManualClock: a Clock that moves only when a test advances it. */
-import type { Clock } from '../nanny/clock.js';
+/** ManualClock: a Clock whose time moves only when a test advances it, for tests that never sleep. */
+import type { Clock, Timer } from '../clock.js';
 
-interface Timer {
-  at: number;
-  fn: () => void;
-  id: number;
+interface ManualTimer {
+  readonly at: number;
+  readonly seq: number;
+  readonly fn: () => void;
+  cancelled: boolean;
 }
 
-/** ManualClock fires timers in time order as the test advances it, letting promises settle in between. */
+/** ManualClock is a Clock whose time moves only when a test advances it. */
 export class ManualClock implements Clock {
-  private current = 0;
-  private timers: Timer[] = [];
-  private nextId = 1;
+  private t: number;
+  private seq = 0;
+  private timers: ManualTimer[] = [];
+
+  constructor(start = 0) {
+    this.t = start;
+  }
 
   now(): number {
-    return this.current;
+    return this.t;
   }
 
-  setTimer(ms: number, fn: () => void): unknown {
-    const t = { at: this.current + Math.max(0, ms), fn, id: this.nextId++ };
-    this.timers.push(t);
-    return t.id;
+  setTimer(delayMs: number, fn: () => void): Timer {
+    const timer: ManualTimer = { at: this.t + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
+    this.timers.push(timer);
+    return { cancel: () => (timer.cancelled = true) };
   }
 
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-
-  /** sleep resolves when the clock reaches now + ms. */
+  /** sleep resolves when the clock has been advanced by `ms`. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.setTimer(ms, resolve));
   }
 
-  /** advance moves time forward by `ms`, firing every timer due on the way. */
+  /** pending counts the timers not yet run or cancelled. */
+  pending(): number {
+    return this.timers.filter((t) => !t.cancelled).length;
+  }
+
+  /**
+   * advance moves time forward by `ms`, running due timers in order; after each one (and
+   * before the first) it lets promise chains settle, so that timers they set are seen.
+   */
   async advance(ms: number): Promise<void> {
-    const end = this.current + ms;
+    const end = this.t + ms;
     await settle();
     for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      this.timers = this.timers.filter((t) => !t.cancelled);
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (due === undefined) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.current = Math.max(this.current, due.at);
+      this.t = Math.max(this.t, due.at);
+      due.cancelled = true;
       due.fn();
       await settle();
     }
-    this.current = end;
-    await settle();
+    this.t = end;
   }
 }
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+/** settle lets pending promise chains run (a few macrotask turns). */
+export async function settle(turns = 3): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }

@@ -8,9 +8,9 @@ import { createSocket } from 'node:dgram';
 import { NativeArpSender } from '../../../src/arp/sender.js';
 import type { ArpSender } from '../../../src/arp/sender-interface.js';
 import { Announcer } from '../../../src/link/announce.js';
-import { systemClock } from '../../../src/link/clock.js';
+import { systemClock } from '../../../src/clock.js';
 import { RouteClient } from '../../../src/link/client.js';
-import { RecordingArpSender } from '../../../src/link/testing.js';
+import { RecordingArpSender } from '../../../src/testing/link-fakes.js';
 import { vipRequest, type VipSpec } from '../../../src/link/vip.js';
 
 type Op =

@@ -4,7 +4,7 @@ import { Announcer, announceTimes, dedupe, type AnnounceRoutes } from '../../../
 import { RouteClient } from '../../../src/link/client.js';
 import { RTM } from '../../../src/link/constants.js';
 import { LinkError } from '../../../src/link/errors.js';
-import { FakeRouteKernel, ManualClock, RecordingArpSender, settle } from '../../../src/link/testing.js';
+import { FakeRouteKernel, ManualClock, RecordingArpSender, settle } from '../../../src/testing/link-fakes.js';
 import type { AddOutcome, AddressRequest } from '../../../src/link/types.js';
 import { vipRequest } from '../../../src/link/vip.js';
 import { dial } from '../../../src/testing/nltest.js';

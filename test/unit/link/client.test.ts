@@ -5,7 +5,7 @@ import { NLM_F } from '../../../src/netlink/constants.js';
 import { RouteClient } from '../../../src/link/client.js';
 import { IFA_F, LVS_ADDRESS_PROTO, RTM } from '../../../src/link/constants.js';
 import { LinkError } from '../../../src/link/errors.js';
-import { FakeRouteKernel } from '../../../src/link/testing.js';
+import { FakeRouteKernel } from '../../../src/testing/link-fakes.js';
 import { vipRequest } from '../../../src/link/vip.js';
 import { dial, errno, type NetlinkFunc } from '../../../src/testing/nltest.js';
 

@@ -4,7 +4,7 @@ import { RouteClient } from '../../../src/link/client.js';
 import { encodeLink } from '../../../src/link/codec.js';
 import { RTM } from '../../../src/link/constants.js';
 import { LinkWatch } from '../../../src/link/events.js';
-import { FakeMulticastSocket, FakeRouteKernel, settle } from '../../../src/link/testing.js';
+import { FakeMulticastSocket, FakeRouteKernel, settle } from '../../../src/testing/link-fakes.js';
 import type { Link, LinkEvent } from '../../../src/link/types.js';
 import { encodeMessage } from '../../../src/netlink/message.js';
 import { dial } from '../../../src/testing/nltest.js';

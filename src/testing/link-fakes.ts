@@ -2,22 +2,21 @@
  * Fakes for the link layer, in the nltest style: FakeRouteKernel is an rtnetlink kernel as a
  * NetlinkFunc (links, addresses, the kernel's add/delete matching rules, errno replies) that
  * also sends link notifications to FakeMulticastSockets; RecordingArpSender records
- * announcements; ManualClock is a Clock that tests advance by hand.
- * (They would sit in src/testing/ with the other fakes; they live here while that is not ours.)
+ * announcements. ManualClock (src/testing/manual-clock.ts) is re-exported for the link tests.
  */
 import { constants } from 'node:os';
 import type { ArpSender } from '../arp/sender-interface.js';
 import { decodeAttributes } from '../netlink/attributes.js';
 import { NLM_F } from '../netlink/constants.js';
 import { encodeMessage, type NetlinkMessage } from '../netlink/message.js';
-import { ack, errno, multipart, reply, type NetlinkFunc } from '../testing/nltest.js';
+import { ack, errno, multipart, reply, type NetlinkFunc } from './nltest.js';
 import { bytesToIp, ipToBytes, type IpFamily } from '../net/address.js';
-import type { Clock, Timer } from './clock.js';
-import { decodeIfaddrmsg, decodeIfinfomsg, encodeAddress, encodeLink, familyOf } from './codec.js';
-import { IFA, IFA_F, IFADDRMSG_LEN, IFF, IFINFOMSG_LEN, IFLA, RTM } from './constants.js';
-import type { MulticastSocket } from './multicast.js';
-import type { AddressEntry, Link } from './types.js';
-import { maskOfPrefix } from './vip.js';
+import type { Clock } from '../clock.js';
+import { decodeIfaddrmsg, decodeIfinfomsg, encodeAddress, encodeLink, familyOf } from '../link/codec.js';
+import { IFA, IFA_F, IFADDRMSG_LEN, IFF, IFINFOMSG_LEN, IFLA, RTM } from '../link/constants.js';
+import type { MulticastSocket } from '../link/multicast.js';
+import type { AddressEntry, Link } from '../link/types.js';
+import { maskOfPrefix } from '../link/vip.js';
 
 const E = constants.errno;
 
@@ -313,59 +312,4 @@ export class RecordingArpSender implements ArpSender {
   }
 }
 
-interface ManualTimer {
-  readonly at: number;
-  readonly seq: number;
-  readonly fn: () => void;
-  cancelled: boolean;
-}
-
-/** ManualClock is a Clock whose time moves only when a test advances it. */
-export class ManualClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private timers: ManualTimer[] = [];
-
-  constructor(start = 0) {
-    this.t = start;
-  }
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimer(delayMs: number, fn: () => void): Timer {
-    const timer: ManualTimer = { at: this.t + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => (timer.cancelled = true) };
-  }
-
-  /** pending counts the timers not yet run or cancelled. */
-  pending(): number {
-    return this.timers.filter((t) => !t.cancelled).length;
-  }
-
-  /**
-   * advance moves time forward by `ms`, running due timers in order; after each one (and
-   * before the first) it lets promise chains settle, so that timers they set are seen.
-   */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    await settle();
-    for (;;) {
-      this.timers = this.timers.filter((t) => !t.cancelled);
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (due === undefined) break;
-      this.t = Math.max(this.t, due.at);
-      due.cancelled = true;
-      due.fn();
-      await settle();
-    }
-    this.t = end;
-  }
-}
-
-/** settle lets pending promise chains run (a few macrotask turns). */
-export async function settle(turns = 3): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
+export { ManualClock, settle } from './manual-clock.js';
