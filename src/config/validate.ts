@@ -7,6 +7,7 @@ import { finding, PiranhaError, piranhaText, type Diagnostic, type Severity } fr
 import { isUnset } from './effective.js';
 import { hostKey, type AddressDevice, type GlobalSettings, type LvsConfig, type VirtualService } from './model.js';
 import type { BlockSource, SourceMap, VirtualSource } from './parser.js';
+import { compileEre } from '../check/ere-nfa.js';
 import { maskPrefixLength, unescapeCheckString } from './values.js';
 
 /** ProgramStatus is what the environment knows of a program path. */
@@ -127,7 +128,10 @@ class Validator {
       this.program(firstWord(v.sendProgram), src, 'send_program', severe);
       if (v.send !== null) this.add(at('warning', 'SEND_IGNORED', "'send' is ignored because 'send_program' is set", src, 'send'));
       if (v.expect === null)
-        this.add(at('warning', 'SEND_PROGRAM_WITHOUT_EXPECT', "'send_program' without 'expect': piranha's nanny never counts such a check as passed", src, 'send_program', "set 'expect' to the program's expected output"));
+        this.add({
+          ...at('warning', 'SEND_PROGRAM_WITHOUT_EXPECT', "'send_program' without 'expect': piranha's nanny never counts such a check as passed", src, 'send_program', "lvs-director counts exit status 0 as passed; set 'expect' for a pair with piranha"),
+          compat: true,
+        });
     }
     if (v.sorryServer !== null && v.address !== null && v.address.host.family !== null) {
       const sorryFamily = v.sorryServer.includes(':') ? 6 : 4;
@@ -219,11 +223,12 @@ class Validator {
       this.add(at('error', 'BAD_NETMASK', piranhaText(PiranhaError.BAD_NETMASK), src, key, `${mask} is not a contiguous netmask`));
   }
 
+  /** regex compiles an expect pattern with the checker's own POSIX ERE engine, so --check and nanny agree. */
   private regex(expect: string, src: BlockSource): void {
     try {
-      new RegExp(unescapeCheckString(expect));
+      compileEre(unescapeCheckString(expect));
     } catch (e) {
-      this.add(at('error', 'BAD_REGEX', `'expect' is not a valid regular expression: ${(e as Error).message}`, src, 'expect'));
+      this.add(at('error', 'BAD_REGEX', `Error '${(e as Error).message}' processing expected regular expression`, src, 'expect'));
     }
   }
 

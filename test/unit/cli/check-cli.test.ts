@@ -107,8 +107,6 @@ describe('command lines', () => {
     for (const [program, args] of [
       ['pulse', ['-n']],
       ['lvsd', ['--nodaemon']],
-      ['nanny', ['-h', '10.0.0.1', '--lvs']],
-      ['send_arp', ['10.0.0.1', '001122334455', '10.0.0.255', 'ffffffffffff']],
     ] as const) {
       const r = run(program, [...args]);
       assert.equal(r.status, 2, program);
