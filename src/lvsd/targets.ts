@@ -1,0 +1,54 @@
+/**
+ * The checker targets of a configuration: one per active real server of an active virtual
+ * service, with the options lvsd gave piranha's nanny (reference piranha.md §3.3).
+ */
+import { loadMonitorCommand } from '../config/effective.js';
+import type { LvsConfig } from '../config/model.js';
+import type { RawNannyOptions } from '../nanny/options.js';
+import { serverId } from './desired.js';
+
+/** CheckTarget is one real server to check. */
+export interface CheckTarget {
+  readonly id: string;
+  /** label is "virtual/server" as lvsd's create_monitor line names it. */
+  readonly label: string;
+  readonly quiesce: boolean;
+  readonly options: RawNannyOptions;
+}
+
+const METHOD = { nat: 'm', direct: 'g', tunnel: 'i' } as const;
+
+/** checkTargets lists the targets of a configuration, in file order, without duplicates. */
+export function checkTargets(config: LvsConfig): CheckTarget[] {
+  const out = new Map<string, CheckTarget>();
+  for (const v of config.virtuals) {
+    if (!v.active || v.address === null) continue;
+    for (const s of v.servers) {
+      const ip = s.address?.ip ?? null;
+      if (!s.active || ip === null) continue;
+      const id = serverId(v, s);
+      if (out.has(id)) continue;
+      const load = loadMonitorCommand(v, config.global);
+      const options: RawNannyOptions = {
+        server: ip,
+        port: String(v.port),
+        rport: String(s.port),
+        ...(v.fwmark > 0 ? { fwmark: String(v.fwmark) } : {}),
+        ...(v.protocol === 'udp' ? { udp: true } : {}),
+        ...(v.sendProgram === null ? {} : { sendProgram: v.sendProgram }),
+        ...(v.send === null ? {} : { sendString: v.send }),
+        ...(v.expect === null ? {} : { expectString: v.expect }),
+        ...(v.quiesceServer ? { quiesceServer: true } : {}),
+        ...(v.useRegex ? { regex: true } : {}),
+        reentrytime: String(v.reentry),
+        interval: String(v.timeout),
+        weight: String(s.weight),
+        virtaddress: v.address.host.ip ?? v.address.host.text,
+        method: METHOD[config.global.network],
+        ...(load === null ? {} : { loadcmd: load }),
+      };
+      out.set(id, { id, label: `${v.name}/${s.name}`, quiesce: v.quiesceServer, options });
+    }
+  }
+  return [...out.values()];
+}
