@@ -97,7 +97,7 @@ describe('LvsDaemon', () => {
     daemon.onChecker({ id: idOf('10.0.0.1'), state: 'up', weight: 2, reason: 'ok' });
     daemon.onChecker({ id: idOf('10.0.0.2'), state: 'up', weight: 1, reason: 'ok' });
     await daemon.reconcileNow();
-    const withoutB = CONFIG.replace(/     server b \{[\s\S]*?     \}\n/, '');
+    const withoutB = CONFIG.replace(/ {5}server b \{[\s\S]*? {5}\}\n/, '');
     await daemon.reload(parse(withoutB).config);
     assert.deepEqual(checkers.log.filter((l) => l.startsWith('remove')), [`remove ${idOf('10.0.0.1').replace('10.0.0.1', '10.0.0.2')}`]);
     assert.deepEqual(table(), ['  -> 10.0.0.1:80 masq w=2', 'tcp 192.0.2.10:80 wlc flags=0 timeout=0']);
