@@ -67,6 +67,18 @@ async function lookupIPv4(name: string): Promise<string | null> {
   return Promise.race([answer, timeout]);
 }
 
+/** loadConfigFile reads and checks a configuration file as the daemons do at start and on SIGHUP. */
+export async function loadConfigFile(file: string): Promise<{ diagnostics: readonly Diagnostic[]; report: CheckReport | null }> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    return { diagnostics: [readFailure(file, e as NodeJS.ErrnoException)], report: null };
+  }
+  const report = await checkText(decodeConfig(bytes), {}, { services: loadServices(), lookup: lookupIPv4, programStatus });
+  return { diagnostics: report.diagnostics, report };
+}
+
 /** runConfigCheck checks a configuration file and prints the result; it returns the exit code. */
 export async function runConfigCheck(opts: CheckCliOptions): Promise<number> {
   const file = opts.configfile ?? DEFAULT_CONFIG_FILE;

@@ -96,6 +96,20 @@ describe('command lines', () => {
     }
   });
 
+  it('lvsd refuses to start on a file with errors, with piranha\'s line and exit 1', () => {
+    const path = file('lvsd-bad.cf', 'primary = 192.0.2.1\nkeepalive 6\n');
+    const r = run('lvsd', ['-n', '-c', path]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, new RegExp(`^lvs: error parsing ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on line 2\\.\n$`));
+    assert.match(r.stderr, /:2:11: error: equal \(=\) expected after command/);
+  });
+
+  it('lvsd -t prints the table and checkers it would run, changing nothing', () => {
+    const r = run('lvsd', ['-t', '-c', repoPath('etc/sample-nat-fwmark.cf')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '-A -u 198.51.100.53:53 -s rr\n-A -f 80 -s wrr -p 600 -M 255.255.255.0\nchecker web_farm/app1: fwmark 80 10.20.0.11:80\nchecker dns/ns1: udp 198.51.100.53:53 10.20.0.31:53\n');
+  });
+
   it('documents --check in --help', () => {
     const r = run('lvsd', ['--help']);
     assert.equal(r.status, 0);
@@ -106,7 +120,6 @@ describe('command lines', () => {
   it('says honestly what is not built yet, with exit 2', () => {
     for (const [program, args] of [
       ['pulse', ['-n']],
-      ['lvsd', ['--nodaemon']],
     ] as const) {
       const r = run(program, [...args]);
       assert.equal(r.status, 2, program);
