@@ -5,6 +5,7 @@
  */
 import { RawNetlinkSocket } from 'netlink';
 import { NETLINK_ROUTE } from '../netlink/constants.js';
+import { guardListener } from '../netlink/socket.js';
 
 /** RECV_BUFFER holds a burst of notifications (a flapping bond, many links) without ENOBUFS. */
 const RECV_BUFFER = 4 * 1024 * 1024;
@@ -25,24 +26,13 @@ export function openRouteMulticast(groups: readonly number[]): MulticastSocket {
     raw.close();
     throw err;
   }
-  // The binding turns an exception thrown by a listener into a C++ exception that aborts the
-  // process; a listener must never throw. What it cannot handle is reported on stderr and dropped.
-  const guard =
-    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
-    (...args: A): void => {
-      try {
-        fn(...args);
-      } catch (err) {
-        process.stderr.write(`rtnetlink: ${what} handler failed: ${(err as Error).stack ?? String(err)}\n`);
-      }
-    };
   let closed = false;
   return {
     onDatagram: (fn) => {
-      raw.on('message', guard('notification', (msg: Buffer) => fn(msg)));
+      raw.on('message', guardListener('rtnetlink', 'notification', (msg: Buffer) => fn(msg)));
     },
     onError: (fn) => {
-      raw.on('error', guard('error', (err: Error) => fn(err)));
+      raw.on('error', guardListener('rtnetlink', 'error', (err: Error) => fn(err)));
     },
     close: () => {
       if (closed) return;

@@ -9,32 +9,36 @@ import { NetlinkConnection, type ConnectionOptions, type DatagramSocket } from '
 const RECV_BUFFER = 8 * 1024 * 1024;
 const SEND_BUFFER = 1024 * 1024;
 
+/**
+ * guardListener wraps a listener of a RawNetlinkSocket. The binding turns an exception thrown by
+ * a listener into a C++ exception that aborts the process, so a listener must never throw: what
+ * it cannot handle is reported on stderr (naming `who` and `what`) and dropped.
+ */
+export function guardListener<A extends unknown[]>(who: string, what: string, fn: (...args: A) => void): (...args: A) => void {
+  return (...args: A): void => {
+    try {
+      fn(...args);
+    } catch (err) {
+      process.stderr.write(`${who}: ${what} handler failed: ${(err as Error).stack ?? String(err)}\n`);
+    }
+  };
+}
+
 /** openDatagramSocket opens a netlink socket of a protocol (NETLINK_GENERIC, NETLINK_ROUTE). */
 export function openDatagramSocket(protocol: number): DatagramSocket {
   const raw = new RawNetlinkSocket(protocol, { recvBufferSize: RECV_BUFFER, sendBufferSize: SEND_BUFFER });
-  // The binding turns an exception thrown by a listener into a C++ exception that aborts the
-  // process; a listener must never throw. What it cannot handle is reported on stderr and dropped.
-  const guard =
-    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
-    (...args: A): void => {
-      try {
-        fn(...args);
-      } catch (err) {
-        process.stderr.write(`netlink: ${what} handler failed: ${(err as Error).stack ?? String(err)}\n`);
-      }
-    };
   return {
     portId: raw.address().port,
     receiveBuffer: raw.getRecvBufferSize(),
     send: (datagram) =>
       new Promise<void>((resolve, reject) => {
-        raw.send(datagram, {}, guard('send completion', (err?: Error) => (err ? reject(err) : resolve())));
+        raw.send(datagram, {}, guardListener('netlink', 'send completion', (err?: Error) => (err ? reject(err) : resolve())));
       }),
     onDatagram: (fn) => {
-      raw.on('message', guard('message', (msg: Buffer) => fn(msg)));
+      raw.on('message', guardListener('netlink', 'message', (msg: Buffer) => fn(msg)));
     },
     onError: (fn) => {
-      raw.on('error', guard('error', (err: Error) => fn(err)));
+      raw.on('error', guardListener('netlink', 'error', (err: Error) => fn(err)));
     },
     close: () => raw.close(),
   };
