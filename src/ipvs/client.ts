@@ -66,9 +66,11 @@ export class IpvsClient {
 
   private async run(op: IpvsOperation, target: string, cmd: number, attributes: AttributeEncoder | null, dump: boolean, context: ErrorContext = {}): Promise<GenlMessage[]> {
     const message = { cmd, version: IPVS_GENL_VERSION, attributes: attributes?.encode() ?? new Uint8Array(0) };
+    // Starting and stopping a sync daemon waits for a kernel thread; it can take seconds on a busy host.
+    const timeoutMs = op === 'start-daemon' || op === 'stop-daemon' ? 60_000 : undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.genl.request(`${op} ${target}`.trim(), this.family.id, message, dump ? NLM_F.DUMP : NLM_F.ACK);
+        return await this.genl.request(`${op} ${target}`.trim(), this.family.id, message, dump ? NLM_F.DUMP : NLM_F.ACK, timeoutMs);
       } catch (err) {
         if (dump && err instanceof NetlinkError && err.code === 'EINTR' && attempt < DUMP_RETRIES) continue;
         throw toIpvsError(err, op, target, context);

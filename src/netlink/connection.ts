@@ -15,6 +15,8 @@ export interface NetlinkRequest {
   readonly type: number;
   readonly flags: number;
   readonly payload: Uint8Array;
+  /** timeoutMs overrides the connection's timeout for this request (slow kernel operations). */
+  readonly timeoutMs?: number;
 }
 
 /** NetlinkTransport executes requests and returns their reply messages (without ACK/DONE). */
@@ -127,7 +129,7 @@ export class NetlinkConnection implements NetlinkTransport {
       if (p === undefined) continue;
       if (p.dump) this.dumpRunning = true;
       p.sent = true;
-      p.deadline = Date.now() + this.timeoutMs;
+      p.deadline = Date.now() + (p.request.timeoutMs ?? this.timeoutMs);
       this.inFlight++;
       this.outbox.push(p.bytes);
       this.outboxSeqs.push(seq);
@@ -193,7 +195,7 @@ export class NetlinkConnection implements NetlinkTransport {
     let next = Infinity;
     for (const [seq, p] of this.pending) {
       if (!p.sent) continue;
-      if (p.deadline <= now) this.finish(seq, new NetlinkError(p.request.operation, constants.errno.ETIMEDOUT, `${p.request.operation}: no answer from the kernel within ${this.timeoutMs} ms`));
+      if (p.deadline <= now) this.finish(seq, new NetlinkError(p.request.operation, constants.errno.ETIMEDOUT, `${p.request.operation}: no answer from the kernel within ${p.request.timeoutMs ?? this.timeoutMs} ms`));
       else next = Math.min(next, p.deadline);
     }
     if (next !== Infinity) this.sweeper ??= setTimeout(() => this.sweep(), Math.max(1, next - now));

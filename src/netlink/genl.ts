@@ -76,8 +76,8 @@ export class GenericNetlink {
   }
 
   /** request sends one generic netlink message to a family id and decodes the replies. */
-  async request(operation: string, familyId: number, message: GenlMessage, flags: number): Promise<GenlMessage[]> {
-    const replies = await this.transport.execute({ operation, type: familyId, flags, payload: encodeGenl(message) });
+  async request(operation: string, familyId: number, message: GenlMessage, flags: number, timeoutMs?: number): Promise<GenlMessage[]> {
+    const replies = await this.transport.execute({ operation, type: familyId, flags, payload: encodeGenl(message), ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     return replies.map(decodeGenl);
   }
 }

@@ -136,6 +136,12 @@ describe('NetlinkConnection', () => {
     await assert.rejects(connection.execute(req('silent', NLM_F.ACK)), (e: unknown) => e instanceof NetlinkError && e.code === 'ETIMEDOUT');
   });
 
+  it('lets one request wait longer than the connection timeout', async () => {
+    const { connection } = dial((r) => new Promise((resolve) => setTimeout(() => resolve([ack(r)]), 60)), { timeoutMs: 20 });
+    await assert.rejects(connection.execute(req('short', NLM_F.ACK)), (e: unknown) => e instanceof NetlinkError && e.code === 'ETIMEDOUT');
+    await connection.execute({ ...req('long', NLM_F.ACK), timeoutMs: 1000 });
+  });
+
   it('fails pending and later requests once closed', async () => {
     const { connection } = dial(() => new Promise(() => {}));
     const pending = connection.execute(req('x', NLM_F.ACK));
