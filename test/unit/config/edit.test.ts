@@ -4,28 +4,7 @@ import { EditError, editConfig, type BlockPath, type ConfigEdit } from '../../..
 import { defaultVirtual, type LvsConfig, type RealServer, type VirtualService } from '../../../src/config/model.js';
 import { writeServer, writeVirtual } from '../../../src/config/write.js';
 import { parse, readSample, SAMPLES, SERVICES } from '../../helpers/config.js';
-
-/** LineInfo is one physical line: offsets, content and terminator, found without the project's lexer. */
-interface LineInfo {
-  readonly start: number;
-  readonly end: number;
-  readonly next: number;
-  readonly content: string;
-  readonly eol: string;
-}
-
-function linesOf(text: string): LineInfo[] {
-  const out: LineInfo[] = [];
-  const re = /([^\r\n]*)(\r\n|\n|\r|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null && m.index < text.length) {
-    const content = m[1] as string;
-    const eol = m[2] as string;
-    out.push({ start: m.index, end: m.index + content.length, next: m.index + m[0].length, content, eol });
-    re.lastIndex = m.index + m[0].length;
-  }
-  return out;
-}
+import { linesOf, type LineInfo } from '../../helpers/lines.js';
 
 /** rawLines are the lines of a text with their terminators, for order and presence checks. */
 function rawLines(text: string): string[] {

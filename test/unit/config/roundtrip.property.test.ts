@@ -12,6 +12,7 @@ import { parseConfig } from '../../../src/config/parser.js';
 import { formatValue, writeConfig } from '../../../src/config/write.js';
 import { lvsConfig, valueFor } from '../../helpers/config-arbitraries.js';
 import { parse, readSample, SAMPLES } from '../../helpers/config.js';
+import { linesOf, type LineInfo } from '../../helpers/lines.js';
 
 const seed = process.env.FC_SEED === undefined || process.env.FC_SEED === '' ? 20240611 : Number(process.env.FC_SEED);
 fc.configureGlobal({ seed });
@@ -173,24 +174,6 @@ function targets(text: string): Target[] {
 interface Span {
   readonly start: number;
   readonly end: number;
-}
-
-/** LineInfo is a physical line with its offsets and terminator, found without the project's lexer. */
-interface LineInfo extends Span {
-  readonly content: string;
-  readonly next: number;
-}
-
-function linesOf(text: string): LineInfo[] {
-  const out: LineInfo[] = [];
-  const re = /([^\r\n]*)(\r\n|\n|\r|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null && m.index < text.length) {
-    const content = m[1] as string;
-    out.push({ start: m.index, end: m.index + content.length, next: m.index + m[0].length, content });
-    re.lastIndex = m.index + m[0].length;
-  }
-  return out;
 }
 
 /**
