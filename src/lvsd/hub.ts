@@ -98,7 +98,7 @@ export class CheckerHub {
       if (this.stopping) return;
       const index = this.shards.indexOf(shard);
       if (!this.options.onDeath(index, code, signal)) return;
-      const delay = Math.min(30_000, 500 * 2 ** shard.restarts++);
+      const delay = Math.min(30_000, 100 * 2 ** shard.restarts++);
       setTimeout(() => {
         if (this.stopping) return;
         for (const t of shard.targets.values()) this.send(shard, { op: 'add', id: t.id, options: t.options });
