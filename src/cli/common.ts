@@ -67,33 +67,23 @@ async function lookupIPv4(name: string): Promise<string | null> {
   return Promise.race([answer, timeout]);
 }
 
-/** loadConfigFile reads and checks a configuration file as the daemons do at start and on SIGHUP. */
-export async function loadConfigFile(file: string): Promise<{ diagnostics: readonly Diagnostic[]; report: CheckReport | null }> {
+/** loadConfigFile reads and checks a configuration file, as the daemons do at start and on SIGHUP and as --check does. */
+export async function loadConfigFile(file: string, options: { strictPiranha?: boolean } = {}): Promise<{ diagnostics: readonly Diagnostic[]; report: CheckReport | null }> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (e) {
     return { diagnostics: [readFailure(file, e as NodeJS.ErrnoException)], report: null };
   }
-  const report = await checkText(decodeConfig(bytes), {}, { services: loadServices(), lookup: lookupIPv4, programStatus });
+  const report = await checkText(decodeConfig(bytes), { strictPiranha: options.strictPiranha === true }, { services: loadServices(), lookup: lookupIPv4, programStatus });
   return { diagnostics: report.diagnostics, report };
 }
 
 /** runConfigCheck checks a configuration file and prints the result; it returns the exit code. */
 export async function runConfigCheck(opts: CheckCliOptions): Promise<number> {
   const file = opts.configfile ?? DEFAULT_CONFIG_FILE;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    return print(file, opts, [readFailure(file, e as NodeJS.ErrnoException)], null);
-  }
-  const report = await checkText(
-    decodeConfig(bytes),
-    { strictPiranha: opts.strictPiranha === true },
-    { services: loadServices(), lookup: lookupIPv4, programStatus },
-  );
-  return print(file, opts, report.diagnostics, report);
+  const { diagnostics, report } = await loadConfigFile(file, { strictPiranha: opts.strictPiranha === true });
+  return print(file, opts, diagnostics, report);
 }
 
 function print(file: string, opts: CheckCliOptions, diagnostics: readonly Diagnostic[], report: CheckReport | null): number {

@@ -1,16 +1,14 @@
 /** nanny: health checker for one real server (piranha-compatible), or many for lvsd (--multi). */
 import { systemClock } from '../clock.js';
 import { CheckSpecError } from '../check/errors.js';
-import { checkSpecFromOptions } from '../check/spec.js';
-import { runCheck } from '../check/run.js';
+import type { CheckSetup } from '../check/spec.js';
 import { IpvsClient } from '../ipvs/client.js';
 import { createLogger } from '../log.js';
 import { ipvsApplier, testStartApplier, type Applier } from '../nanny/ipvs-apply.js';
-import { readLoad } from '../nanny/load.js';
 import { runMulti } from '../nanny/multi.js';
-import { loadArgv, NannyUsageError, nannyConfig, serviceKeyOf, type NannyConfig, type RawNannyOptions } from '../nanny/options.js';
+import { NannyUsageError, nannyConfig, serviceKeyOf, type NannyConfig, type RawNannyOptions } from '../nanny/options.js';
 import { MonitorPool } from '../nanny/pool.js';
-import { monitorConfigOf, targetName } from '../nanny/target.js';
+import { checkSetupOf, poolTargetOf, targetName } from '../nanny/target.js';
 import { ipFamily } from '../net/address.js';
 import { createProgram, versionBanner } from './common.js';
 
@@ -69,10 +67,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     ...(flags.quiesce_server === undefined ? {} : { quiesceServer: flags.quiesce_server }),
   };
   let config: NannyConfig;
-  let setup: ReturnType<typeof checkSpecFromOptions>;
+  let setup: CheckSetup;
   try {
     config = nannyConfig(raw);
-    setup = checkSpecFromOptions({ server: config.server, port: config.virtualPort, rport: config.realPort, udp: config.udp, sendString: config.send, expectString: config.expect, sendProgram: config.sendProgram, regex: config.regex, suppress: config.suppressEscapes, interval: config.intervalMs / 1000 });
+    setup = checkSetupOf(config);
   } catch (e) {
     if (!(e instanceof NannyUsageError) && !(e instanceof CheckSpecError)) throw e;
     process.stderr.write(`nanny: ${e.message}\n`);
@@ -81,7 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   return monitor(config, setup);
 }
 
-async function monitor(config: NannyConfig, setup: ReturnType<typeof checkSpecFromOptions>): Promise<number> {
+async function monitor(config: NannyConfig, setup: CheckSetup): Promise<number> {
   const logger = createLogger('nanny', { verbose: config.verbose });
   for (const text of setup.notices) logger.info(text);
   const key = serviceKeyOf(config);
@@ -110,16 +108,7 @@ async function monitor(config: NannyConfig, setup: ReturnType<typeof checkSpecFr
       log: (_t, text, verbose) => (verbose ? logger.debug(text) : logger.info(text)),
     },
   });
-  const load = loadArgv(config.loadCommand, config.server);
-  pool.add({
-    id: 'server',
-    config: monitorConfigOf(config),
-    check: async (signal) => {
-      const r = await runCheck(setup.spec, { signal });
-      return { ok: r.ok, reason: r.reason };
-    },
-    ...(load === null ? {} : { readLoad: (signal: AbortSignal) => readLoad(load, signal) }),
-  });
+  pool.add(poolTargetOf('server', config, setup));
   return new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals, n: number): void => {
       logger.info(`Terminating due to signal ${n}`);

@@ -10,11 +10,8 @@
  */
 import { createInterface } from 'node:readline';
 import { systemClock } from '../clock.js';
-import { checkSpecFromOptions } from '../check/spec.js';
-import { runCheck } from '../check/run.js';
-import { readLoad } from './load.js';
-import { monitorConfigOf, targetName } from './target.js';
-import { loadArgv, nannyConfig, type RawNannyOptions } from './options.js';
+import { checkSetupOf, poolTargetOf, targetName } from './target.js';
+import { nannyConfig, type RawNannyOptions } from './options.js';
 import { MonitorPool } from './pool.js';
 
 /** MultiMessage is one line of input. */
@@ -51,18 +48,9 @@ export async function runMulti(input: NodeJS.ReadableStream, write: (line: strin
     try {
       if (m.op === 'add') {
         const config = nannyConfig({ ...m.options, lvs: true });
-        const setup = checkSpecFromOptions({ server: config.server, port: config.virtualPort, rport: config.realPort, udp: config.udp, sendString: config.send, expectString: config.expect, sendProgram: config.sendProgram, regex: config.regex, suppress: config.suppressEscapes, interval: config.intervalMs / 1000 });
+        const setup = checkSetupOf(config);
         for (const text of setup.notices) emit({ type: 'log', id: m.id, text, verbose: false });
-        const load = loadArgv(config.loadCommand, config.server);
-        pool.add({
-          id: m.id,
-          config: monitorConfigOf(config),
-          check: async (signal) => {
-            const r = await runCheck(setup.spec, { signal });
-            return { ok: r.ok, reason: r.reason };
-          },
-          ...(load === null ? {} : { readLoad: (signal: AbortSignal) => readLoad(load, signal) }),
-        });
+        pool.add(poolTargetOf(m.id, config, setup));
         emit({ type: 'log', id: m.id, text: `starting LVS client monitor for ${targetName(config)}`, verbose: false });
       } else if (m.op === 'remove') await pool.remove(m.id);
       else if (m.op === 'force') await pool.force(m.id, m.up);

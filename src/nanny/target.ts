@@ -1,7 +1,41 @@
-/** From a nanny configuration to what the monitor and the log lines need. */
+/** From a nanny configuration to what the check, the monitor and the log lines need. */
+import { runCheck } from '../check/run.js';
+import { checkSpecFromOptions, type CheckSetup } from '../check/spec.js';
 import { hostPort } from '../ipvs/types.js';
+import { readLoad } from './load.js';
 import type { MonitorConfig } from './monitor.js';
-import type { NannyConfig } from './options.js';
+import { loadArgv, type NannyConfig } from './options.js';
+import type { PoolTarget } from './pool.js';
+
+/** checkSetupOf builds the check of a nanny configuration (throws CheckSpecError as nanny would refuse it). */
+export function checkSetupOf(c: NannyConfig): CheckSetup {
+  return checkSpecFromOptions({
+    server: c.server,
+    port: c.virtualPort,
+    rport: c.realPort,
+    udp: c.udp,
+    sendString: c.send,
+    expectString: c.expect,
+    sendProgram: c.sendProgram,
+    regex: c.regex,
+    suppress: c.suppressEscapes,
+    interval: c.intervalMs / 1000,
+  });
+}
+
+/** poolTargetOf is the monitored target of a configuration: its check and, with -U, its load reading. */
+export function poolTargetOf(id: string, c: NannyConfig, setup: CheckSetup): PoolTarget {
+  const load = loadArgv(c.loadCommand, c.server);
+  return {
+    id,
+    config: monitorConfigOf(c),
+    check: async (signal) => {
+      const r = await runCheck(setup.spec, { signal });
+      return { ok: r.ok, reason: r.reason };
+    },
+    ...(load === null ? {} : { readLoad: (signal: AbortSignal) => readLoad(load, signal) }),
+  };
+}
 
 /** monitorConfigOf is the monitor's part of a nanny configuration. */
 export function monitorConfigOf(c: NannyConfig): MonitorConfig {
