@@ -103,11 +103,6 @@ export function parseInetAton(s: string): string | null {
   return [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff].join('.');
 }
 
-/** isCanonicalIPv4 tells whether `s` is already a plain dotted quad (what inet_ntoa prints). */
-export function isCanonicalIPv4(s: string): boolean {
-  return ipFamily(s) === 4;
-}
-
 /** parseIPv6 returns the canonical (RFC 5952) form of an IPv6 literal, or null. */
 export function parseIPv6(s: string): string | null {
   if (!s.includes(':') || !/^[0-9a-fA-F:.]+$/.test(s) || s.length > 45) return null;

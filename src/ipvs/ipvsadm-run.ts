@@ -6,7 +6,7 @@ import type { IpvsClient } from './client.js';
 import { formatDaemons, formatList, formatSave, formatTimeouts } from './format.js';
 import { parseIpvsadmArgs, splitSavedLine, type IpvsadmCommand } from './ipvsadm-args.js';
 import { readTable, type ActualTable } from './reconcile.js';
-import { describeService, type ServiceKey } from './types.js';
+import type { ServiceKey } from './types.js';
 
 /** runCommand executes one command and returns what it prints on stdout. */
 export async function runCommand(client: IpvsClient, cmd: IpvsadmCommand, input: () => Promise<string> = () => Promise.resolve('')): Promise<string> {
@@ -109,11 +109,4 @@ export async function restore(client: IpvsClient, text: string): Promise<void> {
     return;
   }
   for (const p of parsed) await run(p);
-}
-
-/** describeCommandTarget names a command's service, for messages. */
-export function describeCommandTarget(cmd: IpvsadmCommand): string {
-  if ('key' in cmd && cmd.key !== null) return describeService(cmd.key);
-  if ('service' in cmd) return describeService(cmd.service.key);
-  return '';
 }

@@ -6,7 +6,7 @@
  */
 import type { IpvsClient } from '../ipvs/client.js';
 import { IpvsError } from '../ipvs/errors.js';
-import { describeService, hostPort, type Destination, type DestinationKey, type ForwardingMethod, type ServiceKey } from '../ipvs/types.js';
+import { hostPort, type Destination, type DestinationKey, type ForwardingMethod, type ServiceKey } from '../ipvs/types.js';
 import type { MonitorAction } from './monitor.js';
 
 /** TableAction is the part of a monitor's actions that changes the table. */
@@ -58,9 +58,4 @@ export function testStartApplier(key: ServiceKey | null, dest: DestinationKey, f
     else say(`test-start: would run: ipvsadm ${action.type === 'add' ? '-a' : '-e'} ${service} -r ${server} ${flag} -w ${action.weight}`);
     return Promise.resolve();
   };
-}
-
-/** describeTarget names a real server within its service, for messages. */
-export function describeTarget(key: ServiceKey | null, dest: DestinationKey): string {
-  return `${hostPort(dest.address, dest.port)}${key === null ? '' : ` in ${describeService(key)}`}`;
 }
