@@ -28,7 +28,7 @@
 import { ipToBytes } from '../net/address.js';
 import { IP_VS_SVC_F } from './constants.js';
 import type { ActualTable } from './reconcile.js';
-import { isFwmark, type DestinationEntry, type ForwardingMethod, type IpvsInfo, type Protocol, type ServiceEntry, type SyncDaemon, type Timeouts, type TunnelType } from './types.js';
+import { isFwmark, type Destination, type DestinationEntry, type DestinationKey, type ForwardingMethod, type IpvsInfo, type Protocol, type Service, type ServiceEntry, type ServiceKey, type SyncDaemon, type Timeouts, type TunnelType } from './types.js';
 
 /** ListOptions are the ipvsadm -L options that change the listing. */
 export interface ListOptions {
@@ -216,7 +216,7 @@ function dottedMask(n: number): string {
 }
 
 /** schedFlags is print_sched_flags (without the surrounding parentheses). */
-function schedFlags(s: ServiceEntry): string {
+function schedFlags(s: Service): string {
   const names: string[] = [];
   if (s.scheduler === 'sh') {
     if (s.flags & IP_VS_SVC_F.SCHED1) names.push('sh-fallback');
@@ -243,8 +243,11 @@ const TUNNEL_FLAG_OPTIONS = ['--tun-nocsum', '--tun-csum', '--tun-remcsum'];
 const tunnelFlag = (names: readonly string[], flags: number): string => names[flags] ?? NULL_STRING;
 
 /** serviceName is svc_name: "TCP  1.2.3.4:80" / "FWM  5" when listing, "-t 1.2.3.4:80" / "-f 5" for -S. */
-function serviceName(s: ServiceEntry, rule: boolean): string {
-  const k = s.key;
+function serviceName(s: Service, rule: boolean): string {
+  return keyName(s.key, rule);
+}
+
+function keyName(k: ServiceKey, rule: boolean): string {
   if (isFwmark(k)) {
     if (rule) return k.family === 6 ? `-f ${int32(k.fwmark)} -6` : `-f ${int32(k.fwmark)}`;
     return k.family === 6 ? `FWM  ${int32(k.fwmark)} IPv6` : `FWM  ${int32(k.fwmark)}`;
@@ -256,13 +259,13 @@ function serviceName(s: ServiceEntry, rule: boolean): string {
 }
 
 /** destinationName is dname: cut at 28 characters for IPv4 destinations when listing. */
-function destinationName(d: DestinationEntry, rule: boolean): string {
+function destinationName(d: DestinationKey, rule: boolean): string {
   const name = addrPort(d.family, d.address, d.port);
   return !rule && d.family !== 6 ? name.slice(0, 28) : name;
 }
 
 /** tunnelInfo is fwd_tun_info, or null (printed "n/a") for a destination that does not tunnel. */
-function tunnelInfo(d: DestinationEntry): string | null {
+function tunnelInfo(d: Destination): string | null {
   if (d.forwarding !== 'tunnel') return null;
   const info = ((type: TunnelType): string => {
     switch (type) {
@@ -368,8 +371,14 @@ export function formatList(info: IpvsInfo, table: ActualTable, options: ListOpti
 // ---------------------------------------------------------------------------------------------
 // Save
 
-function saveServiceLine(s: ServiceEntry): string {
-  let line = `-A ${serviceName(s, true)} -s ${s.scheduler}`;
+/** serviceOption is how ipvsadm's command line names a service: "-t 1.2.3.4:80", "-u [::1]:53", "-f 5". */
+export function serviceOption(key: ServiceKey): string {
+  return keyName(key, true);
+}
+
+/** serviceRule is the ipvsadm arguments that create a service as it is: "-t 1.2.3.4:80 -s wlc -p 300". */
+export function serviceRule(s: Service): string {
+  let line = `${serviceName(s, true)} -s ${s.scheduler}`;
   if (s.flags & IP_VS_SVC_F.PERSISTENT) {
     line += ` -p ${uint32(s.timeout)}`;
     if (s.key.family === 4 && s.netmask >>> 0 !== 0xffffffff) line += ` -M ${dottedMask(s.netmask)}`;
@@ -378,19 +387,25 @@ function saveServiceLine(s: ServiceEntry): string {
   if (s.persistenceEngine !== null && s.persistenceEngine !== '') line += ` --pe ${s.persistenceEngine}`;
   if (s.flags & IP_VS_SVC_F.ONEPACKET) line += ' -o';
   if (s.flags & SCHED_FLAGS) line += ` -b ${schedFlags(s)}`;
-  return `${line}\n`;
+  return line;
 }
 
-function saveDestinationLine(svcName: string, d: DestinationEntry): string {
-  const base = `-a ${svcName} -r ${destinationName(d, true)} ${FORWARD_SWITCHES[d.forwarding]} -w ${int32(d.weight)}`;
-  if (d.forwarding !== 'tunnel') return `${base}\n`;
+/** destinationAddress is how ipvsadm's command line names a real server: "10.0.0.1:80", "[::1]:80". */
+export function destinationAddress(d: DestinationKey): string {
+  return destinationName(d, true);
+}
+
+/** destinationRule is the ipvsadm arguments after the service that add a real server as it is: "-r 10.0.0.1:80 -m -w 1". */
+export function destinationRule(d: Destination): string {
+  const base = `-r ${destinationName(d, true)} ${FORWARD_SWITCHES[d.forwarding]} -w ${int32(d.weight)}`;
+  if (d.forwarding !== 'tunnel') return base;
   switch (d.tunnelType) {
     case 'gre':
-      return `${base} --tun-type gre ${tunnelFlag(TUNNEL_FLAG_OPTIONS, d.tunnelFlags)}\n`;
+      return `${base} --tun-type gre ${tunnelFlag(TUNNEL_FLAG_OPTIONS, d.tunnelFlags)}`;
     case 'gue':
-      return `${base} --tun-type gue --tun-port ${int32(d.tunnelPort)} ${tunnelFlag(TUNNEL_FLAG_OPTIONS, d.tunnelFlags)}\n`;
+      return `${base} --tun-type gue --tun-port ${int32(d.tunnelPort)} ${tunnelFlag(TUNNEL_FLAG_OPTIONS, d.tunnelFlags)}`;
     case 'ipip':
-      return `${base} --tun-type ipip\n`;
+      return `${base} --tun-type ipip`;
   }
 }
 
@@ -401,9 +416,9 @@ function saveDestinationLine(svcName: string, d: DestinationEntry): string {
 export function formatSave(table: ActualTable): string {
   let out = '';
   for (const { service, destinations } of sortTable(table)) {
-    out += saveServiceLine(service);
+    out += `-A ${serviceRule(service)}\n`;
     const name = serviceName(service, true);
-    for (const d of destinations) out += saveDestinationLine(name, d);
+    for (const d of destinations) out += `-a ${name} ${destinationRule(d)}\n`;
   }
   return out;
 }
