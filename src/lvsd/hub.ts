@@ -48,11 +48,11 @@ export class CheckerHub {
     this.shards = Array.from({ length: Math.max(1, options.shards) }, () => ({ child: null, targets: new Map<string, CheckTarget>(), restarts: 0 }));
   }
 
-  /** add starts checking a target. */
-  add(target: CheckTarget): void {
+  /** add starts checking a target; `running` starts its checker from "up at the configured weight". */
+  add(target: CheckTarget, running = false): void {
     const shard = this.shards[hash(target.id) % this.shards.length] as Shard;
     shard.targets.set(target.id, target);
-    this.send(shard, { op: 'add', id: target.id, options: target.options });
+    this.send(shard, { op: 'add', id: target.id, options: target.options, ...(running ? { running: true } : {}) });
   }
 
   /** remove stops checking a target. */

@@ -89,6 +89,14 @@ export function initialState(c: MonitorConfig): MonitorState {
   return { active: false, entryPresent: false, count: threshold(c), failures: 0, weight: 0, lastAdjustMs: 0, forced: null };
 }
 
+/**
+ * runningState is a monitor taking over a server that is already in service (lvsd replaced its
+ * checker on a reload): active at the configured weight, so no re-entry count and no slow start.
+ */
+export function runningState(c: MonitorConfig, nowMs: number): MonitorState {
+  return { active: true, entryPresent: true, count: threshold(c), failures: 0, weight: c.weight, lastAdjustMs: nowMs, forced: null };
+}
+
 /** step applies one event to a monitor. */
 export function step(c: MonitorConfig, s: MonitorState, e: MonitorEvent): Step {
   switch (e.type) {

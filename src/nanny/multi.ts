@@ -3,7 +3,8 @@
  * state changes leave as JSON lines on stdout. In this mode nanny changes no table; lvsd is the
  * only writer and applies the weights it is told.
  *
- *   in:  {"op":"add","id":"...","options":{...nanny options as on the command line, long names...}}
+ *   in:  {"op":"add","id":"...","options":{...nanny options as on the command line, long names...},"running":false}
+ *        ("running": true when the server is in service already: its monitor starts up, at its weight)
  *        {"op":"remove","id":"..."}    {"op":"force","id":"...","up":true}    {"op":"release"}
  *   out: {"type":"ready"}   {"type":"change","id":"...","state":"up|down|weight","weight":N,"reason":"..."}
  *        {"type":"log","id":"...","text":"...","verbose":false}   {"type":"error","id":"...","message":"..."}
@@ -16,7 +17,7 @@ import { MonitorPool } from './pool.js';
 
 /** MultiMessage is one line of input. */
 type MultiMessage =
-  | { op: 'add'; id: string; options: RawNannyOptions }
+  | { op: 'add'; id: string; options: RawNannyOptions; running?: boolean }
   | { op: 'remove'; id: string }
   | { op: 'force'; id: string; up: boolean }
   | { op: 'release' };
@@ -50,7 +51,7 @@ export async function runMulti(input: NodeJS.ReadableStream, write: (line: strin
         const config = nannyConfig({ ...m.options, lvs: true });
         const setup = checkSetupOf(config);
         for (const text of setup.notices) emit({ type: 'log', id: m.id, text, verbose: false });
-        pool.add(poolTargetOf(m.id, config, setup));
+        pool.add(poolTargetOf(m.id, config, setup), m.running === true);
         emit({ type: 'log', id: m.id, text: `starting LVS client monitor for ${targetName(config)}`, verbose: false });
       } else if (m.op === 'remove') await pool.remove(m.id);
       else if (m.op === 'force') await pool.force(m.id, m.up);

@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../clock.js';
-import { initialState, step, type MonitorAction, type MonitorConfig, type MonitorEvent, type MonitorState } from './monitor.js';
+import { initialState, runningState, step, type MonitorAction, type MonitorConfig, type MonitorEvent, type MonitorState } from './monitor.js';
 import { Schedule } from './schedule.js';
 
 /** CheckOutcome is what one health check found. */
@@ -84,12 +84,16 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
     return this.entries.size;
   }
 
-  /** add starts monitoring a target (its first check runs at once, or spread over its first interval). */
-  add(target: PoolTarget): void {
+  /**
+   * add starts monitoring a target (its first check runs at once, or spread over its first
+   * interval). With `running`, the server is taken to be in service already (runningState).
+   */
+  add(target: PoolTarget, running = false): void {
     if (this.entries.has(target.id)) throw new Error(`monitor ${target.id} already exists`);
     const now = this.options.clock.now();
     const due = now + (this.options.spread === true ? Math.floor(this.random() * target.config.intervalMs) : 0);
-    this.entries.set(target.id, { target, state: initialState(target.config), due, running: null });
+    const state = running ? runningState(target.config, now) : initialState(target.config);
+    this.entries.set(target.id, { target, state, due, running: null });
     this.schedule.set(target.id, due);
     this.arm();
   }

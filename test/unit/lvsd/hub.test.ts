@@ -67,6 +67,17 @@ describe('CheckerHub', () => {
     await hub.stop();
   });
 
+  it('starts a checker added as running from up: a server that refuses is reported down, not merely never up', async () => {
+    const closed = await answering();
+    await new Promise<void>((resolve) => (servers.pop() as Server).close(() => resolve()));
+    const { hub, events } = hubWith(true);
+    hub.add({ ...target(closed), id: 'fresh' });
+    hub.add({ ...target(closed), id: 'running' }, true);
+    await waitFor('the running one is reported down', () => events.some((e) => e.id === 'running' && e.state === 'down'));
+    assert.deepEqual(events.filter((e) => e.id === 'fresh'), []);
+    await hub.stop();
+  });
+
   it('reports a dead checker and leaves it dead when told to (hard_shutdown = 1)', async () => {
     const port = await answering();
     const { hub, events, deaths } = hubWith(false);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { initialState, loadWeight, parseLoad, step, threshold, type MonitorAction, type MonitorConfig, type MonitorEvent, type MonitorState } from '../../../src/nanny/monitor.js';
+import { initialState, loadWeight, parseLoad, runningState, step, threshold, type MonitorAction, type MonitorConfig, type MonitorEvent, type MonitorState } from '../../../src/nanny/monitor.js';
 
 const config = (more: Partial<MonitorConfig> = {}): MonitorConfig => ({
   name: '10.0.0.1:80',
@@ -40,6 +40,15 @@ describe('monitor', () => {
       { type: 'up', weight: 3, reason: 'ok' },
     ]);
     assert.deepEqual(r.logs, ['[ active ] making 10.0.0.1:80 available']);
+  });
+
+  it('takes over a server in service at its configured weight: good checks change nothing, one failure removes it', () => {
+    const c = config({ weight: 100 });
+    const kept = run(c, [ok(6000), ok(12000), ok(40000)], runningState(c, 0));
+    assert.deepEqual(kept.actions, []);
+    assert.equal(kept.state.weight, 100);
+    const lost = run(c, [fail(6000)], runningState(c, 0));
+    assert.deepEqual(lost.actions, [{ type: 'delete' }, { type: 'down', reason: 'CONNECT to 10.0.0.1:80 timed out' }]);
   });
 
   it('removes it after one failed check, with the original log line', () => {

@@ -73,6 +73,15 @@ describe('MonitorPool', () => {
     assert.deepEqual(changes.map((c) => `${c.state} ${c.weight}`), ['up 1', 'down 0', 'up 1']);
   });
 
+  it('starts a target added as running from up: no add and no up event until something changes', async () => {
+    const { clock, pool, applied, changes } = setup();
+    const results: CheckOutcome[] = [{ ok: true, reason: 'ok' }, { ok: false, reason: 'refused' }];
+    pool.add({ id: 'a', config: config('10.0.0.1:80', { weight: 5 }), check: () => Promise.resolve(results.shift() ?? { ok: true, reason: 'ok' }) }, true);
+    await clock.advance(1500);
+    assert.deepEqual(applied, ['a delete']);
+    assert.deepEqual(changes.map((c) => `${c.state} ${c.weight}`), ['down 0']);
+  });
+
   it('keeps at most `concurrency` checks in flight', async () => {
     const { clock, pool } = setup({ concurrency: 2 });
     let running = 0;
