@@ -134,7 +134,8 @@ export function activeVips(config: LvsConfig): Vip[] {
 
 /** diffConfig compares two configurations. */
 export function diffConfig(before: LvsConfig, after: LvsConfig): ConfigDiff {
-  const global = fieldChanges(GLOBAL_KEYWORDS, before.global, after.global);
+  // Unchanged parts of a configuration loaded incrementally are the same objects: no need to look inside.
+  const global = before.global === after.global ? [] : fieldChanges(GLOBAL_KEYWORDS, before.global, after.global);
   const oldVips = keyed(activeVips(before), (v) => `${v.address} ${v.device} ${v.netmask ?? ''}`);
   const newVips = keyed(activeVips(after), (v) => `${v.address} ${v.device} ${v.netmask ?? ''}`);
   const vips = {
@@ -153,6 +154,7 @@ export function diffConfig(before: LvsConfig, after: LvsConfig): ConfigDiff {
       added.push(v);
       continue;
     }
+    if (o === v) continue;
     const fields = fieldChanges(VIRTUAL_KEYWORDS, o, v);
     if (o.name !== v.name) fields.unshift({ key: 'name', before: o.name, after: v.name });
     const servers = diffServers(o.servers, v.servers);

@@ -7,6 +7,7 @@
  * kernel drops its destinations with it); a change the kernel can make in place is one SET.
  */
 import type { IpvsClient } from './client.js';
+import { IpvsError } from './errors.js';
 import {
   describeService,
   hostPort,
@@ -112,6 +113,25 @@ export function planReconcile(desired: DesiredTable, actual: ActualTable, option
 export async function readTable(client: IpvsClient): Promise<ActualTable> {
   const services = await client.services();
   return Promise.all(services.map(async (service) => ({ service, destinations: await client.destinations(service.key) })));
+}
+
+/**
+ * readServices reads only the given services (one GET_SERVICE and one destination dump each,
+ * pipelined); a service the kernel does not have is left out. It is what a reconciliation of a
+ * few services needs, where readTable would dump the whole table.
+ */
+export async function readServices(client: IpvsClient, keys: readonly ServiceKey[]): Promise<ActualTable> {
+  const entries = await Promise.all(
+    keys.map(async (key) => {
+      const lookup = client.service(key).catch((e: unknown) => {
+        if (e instanceof IpvsError && e.code === 'ESRCH') return null;
+        throw e;
+      });
+      const [service, destinations] = await Promise.all([lookup, client.destinations(key)]);
+      return service === null ? null : { service, destinations };
+    }),
+  );
+  return entries.filter((e) => e !== null);
 }
 
 /** OpFailure is an operation the kernel refused. */

@@ -39,6 +39,8 @@ export class FakeIpvsKernel {
   readonly daemons: SyncDaemon[] = [];
   /** commands counts requests by IPVS command number. */
   readonly commands = new Map<number, number>();
+  /** connections holds the connection counters destination dumps report, by "service id destination id". */
+  private readonly connections = new Map<string, { active: number; inactive: number }>();
 
   constructor(private readonly options: FakeIpvsOptions = {}) {}
 
@@ -106,7 +108,7 @@ export class FakeIpvsKernel {
         if (!dump) throw new KernelError(E.EOPNOTSUPP);
         const key = top.service === null ? null : identify(top.service);
         const entry = key === null ? undefined : this.services.get(key.id);
-        return entry === undefined ? [] : [...entry.dests.values()].map(destBody);
+        return entry === undefined ? [] : [...entry.dests.entries()].map(([id, d]) => destBody(d, this.connections.get(`${key?.id ?? ''} ${id}`)));
       }
       case IPVS_CMD.NEW_DEST:
       case IPVS_CMD.SET_DEST:
@@ -193,6 +195,11 @@ export class FakeIpvsKernel {
     return [];
   }
 
+  /** setConnections sets the active and inactive connection counts a destination dump reports for a destination. */
+  setConnections(service: ServiceKey, destination: { address: string; port: number; family: 4 | 6 }, active: number, inactive: number): void {
+    this.connections.set(`${service.family} ${describeService(service)} ${destination.family} ${hostPort(destination.address, destination.port)}`, { active, inactive });
+  }
+
   /** describe lists the table as "service -> dest weight" lines, for assertions. */
   describe(): string[] {
     const out: string[] = [];
@@ -264,10 +271,10 @@ function serviceBody(s: Service): GenlMessage {
   return { cmd: IPVS_CMD.NEW_SERVICE, version: 1, attributes };
 }
 
-function destBody(d: Destination): GenlMessage {
+function destBody(d: Destination, conns: { active: number; inactive: number } = { active: 0, inactive: 0 }): GenlMessage {
   const attributes = new AttributeEncoder()
     .nested(IPVS_CMD_ATTR.DEST, (e) => {
-      putDestination(e, d).u32(IPVS_DEST_ATTR.ACTIVE_CONNS, 0).u32(IPVS_DEST_ATTR.INACT_CONNS, 0).u32(IPVS_DEST_ATTR.PERSIST_CONNS, 0);
+      putDestination(e, d).u32(IPVS_DEST_ATTR.ACTIVE_CONNS, conns.active).u32(IPVS_DEST_ATTR.INACT_CONNS, conns.inactive).u32(IPVS_DEST_ATTR.PERSIST_CONNS, 0);
     }, false)
     .encode();
   return { cmd: IPVS_CMD.NEW_DEST, version: 1, attributes };

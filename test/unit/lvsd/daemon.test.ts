@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IpvsClient } from '../../../src/ipvs/client.js';
-import { LvsDaemon, type Checkers } from '../../../src/lvsd/daemon.js';
+import { LvsDaemon, type Checkers, type DaemonOptions } from '../../../src/lvsd/daemon.js';
 import type { CheckTarget } from '../../../src/lvsd/targets.js';
 import { FakeIpvsKernel } from '../../../src/testing/ipvs-kernel.js';
 import { dial } from '../../../src/testing/nltest.js';
@@ -43,12 +43,12 @@ class FakeCheckers implements Checkers {
   }
 }
 
-async function setup(text = CONFIG) {
+async function setup(text = CONFIG, options: DaemonOptions = {}) {
   const kernel = new FakeIpvsKernel();
   const client = await IpvsClient.open(dial(kernel.func).connection);
   const checkers = new FakeCheckers();
   const lines: string[] = [];
-  const daemon = new LvsDaemon(parse(text).config, client, checkers, { info: (m) => lines.push(m), debug: () => undefined });
+  const daemon = new LvsDaemon(parse(text).config, client, checkers, { info: (m) => lines.push(m), debug: () => undefined }, options);
   await daemon.start();
   const idOf = (addr: string): string => [...checkers.targets.keys()].find((k) => k.includes(`${addr}:`)) as string;
   const table = (): string[] => kernel.describe();
@@ -92,8 +92,8 @@ describe('LvsDaemon', () => {
     assert.deepEqual(table(), ['  -> 10.0.0.1:80 masq w=2', 'tcp 192.0.2.10:80 rr flags=0 timeout=0']);
   });
 
-  it('reloads a removed server by stopping its checker and removing it, and a removed service by deleting it', async () => {
-    const { daemon, checkers, idOf, table } = await setup();
+  it('reloads a removed server by stopping its checker and removing it (no draining), and a removed service by deleting it', async () => {
+    const { daemon, checkers, idOf, table } = await setup(CONFIG, { drainTimeoutMs: 0 });
     daemon.onChecker({ id: idOf('10.0.0.1'), state: 'up', weight: 2, reason: 'ok' });
     daemon.onChecker({ id: idOf('10.0.0.2'), state: 'up', weight: 1, reason: 'ok' });
     await daemon.reconcileNow();
