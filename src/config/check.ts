@@ -6,7 +6,7 @@ import { finding, PiranhaError, sortDiagnostics, syntaxError, type Diagnostic } 
 import type { LvsConfig } from './model.js';
 import { parseConfig, type ParseResult } from './parser.js';
 import { resolveHosts, type HostLookup } from './resolve.js';
-import { validateConfig, type ValidationEnv } from './validate.js';
+import { validateConfig, type FindingsCache, type ValidationEnv } from './validate.js';
 import type { ServiceNames } from './values.js';
 
 /** CheckOptions selects how strictly a file is judged. */
@@ -34,7 +34,14 @@ export interface CheckReport {
 
 /** checkText checks the text of a configuration file. */
 export async function checkText(text: string, options: CheckOptions = {}, deps: CheckDeps = {}): Promise<CheckReport> {
-  const parsed = parseConfig(text, deps.services === undefined ? {} : { services: deps.services });
+  return checkParsed(text, parseConfig(text, deps.services === undefined ? {} : { services: deps.services }), options, deps);
+}
+
+/**
+ * checkParsed is checkText after parsing: resolve, validate, apply strictness and sort. An
+ * incremental check passes the parse it assembled and its cache of per-service findings.
+ */
+export async function checkParsed(text: string, parsed: ParseResult, options: CheckOptions = {}, deps: CheckDeps = {}, cache?: FindingsCache): Promise<CheckReport> {
   const found: Diagnostic[] = [...parsed.diagnostics];
   let config = parsed.config;
   const syntaxOk = !found.some((d) => d.severity === 'error');
@@ -44,7 +51,7 @@ export async function checkText(text: string, options: CheckOptions = {}, deps: 
       config = resolved.config;
       found.push(...resolved.diagnostics);
     }
-    found.push(...validateConfig(config, parsed.sources, deps));
+    found.push(...validateConfig(config, parsed.sources, deps, cache));
   }
   if (options.strictPiranha === true && parsed.tree.lines.some((l) => l.eol === '\r\n'))
     found.push({ ...finding('error', 'CRLF', 'CRLF line endings', 1, 1, 'piranha 0.8.6 silently reads only the first statement of a CRLF file: convert it with dos2unix'), compat: true });

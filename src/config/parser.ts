@@ -30,6 +30,8 @@ import {
 export interface ParseOptions {
   /** services maps tcp service names to ports, for `port = http`; empty when not given. */
   readonly services?: ServiceNames;
+  /** firstLine is the number of the text's first line (default 1), for a part of a file read on its own. */
+  readonly firstLine?: number;
 }
 
 /** KeySource is where a keyword's value stands in the file. */
@@ -56,11 +58,29 @@ export interface SourceMap {
   readonly failovers: readonly VirtualSource[];
 }
 
+/**
+ * BlockSpan is where a top-level `virtual` or `failover` block stands in the text: from the start
+ * of its header line to past its closing line (offsets), and those two lines' numbers.
+ */
+export interface BlockSpan {
+  readonly kind: 'virtual' | 'failover';
+  readonly start: number;
+  /** end is the offset just past the closing '}' line's terminator; -1 when no '}' closed the block. */
+  readonly end: number;
+  readonly line: number;
+  /** endLine is the number of the closing line (the last line read, when no '}' closed it). */
+  readonly endLine: number;
+}
+
 /** ParseResult is the model, everything found wrong with it, and where things stand. */
 export interface ParseResult {
   readonly config: LvsConfig;
   readonly diagnostics: readonly Diagnostic[];
+  /** structural counts the first diagnostics, about the file's structure and its lines' syntax; the rest are about values. */
+  readonly structural: number;
   readonly sources: SourceMap;
+  /** blocks are the top-level blocks, in file order. */
+  readonly blocks: readonly BlockSpan[];
   /** tree is the file's block structure with every line, built on first use (for edits). */
   readonly tree: SyntaxTree;
 }
@@ -89,10 +109,17 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
   const virtualSources: VirtualSource[] = [];
   const failoverSources: VirtualSource[] = [];
   const stack: Context[] = [{ kind: 'global', target: config.global as unknown as Record<string, unknown>, keys: globalKeys }];
+  const blocks: BlockSpan[] = [];
+  let opened: { kind: 'virtual' | 'failover'; start: number; line: number } | null = null;
+  let lastLine = 0;
 
   walkBlocks(text, {
+    line(l) {
+      lastLine = l.number;
+    },
     open(kind, name, header) {
       const parent = stack[stack.length - 1] as Context;
+      if (stack.length === 1 && kind !== 'server' && kind !== 'global') opened = { kind, start: header.start, line: header.number };
       if (kind === 'server') {
         // The server's port defaults to the virtual port in effect where its block starts.
         const service = parent.service as VirtualService;
@@ -110,7 +137,11 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
       (kind === 'failover' ? failoverSources : virtualSources).push({ line: header.number, keys, servers });
       stack.push({ kind, target: service as unknown as Record<string, unknown>, keys, service, servers });
     },
-    close() {
+    close(line) {
+      if (stack.length === 2 && opened !== null) {
+        blocks.push({ ...opened, end: line === null ? -1 : line.next, endLine: line?.number ?? lastLine });
+        opened = null;
+      }
       stack.pop();
     },
     statement(line) {
@@ -120,14 +151,16 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
     diagnostic(d) {
       diagnostics.push(d);
     },
-  });
+  }, options.firstLine ?? 1);
 
   const sources: SourceMap = { global: { line: 1, keys: globalKeys }, virtuals: virtualSources, failovers: failoverSources };
   let tree: SyntaxTree | undefined;
   return {
     config,
     diagnostics: [...diagnostics, ...reader.diagnostics],
+    structural: diagnostics.length,
     sources,
+    blocks,
     get tree(): SyntaxTree {
       tree ??= buildSyntaxTree(text);
       return tree;

@@ -80,8 +80,9 @@ interface OpenBlock {
 /**
  * walkBlocks reads `text` and reports its block structure to `visitor`, applying piranha's
  * rules for headers and braces and recovering from mistakes so later lines keep their context.
+ * Lines are numbered from `firstLine` (for a part of a file that starts at the top level).
  */
-export function walkBlocks(text: string, visitor: BlockVisitor): void {
+export function walkBlocks(text: string, visitor: BlockVisitor, firstLine = 1): void {
   const stack: OpenBlock[] = [{ kind: 'global', name: '', header: null }];
   const top = (): OpenBlock => stack[stack.length - 1] as OpenBlock;
   let lastLine = 0;
@@ -149,7 +150,7 @@ export function walkBlocks(text: string, visitor: BlockVisitor): void {
     }
 
     visitor.statement(line);
-  });
+  }, firstLine);
 
   while (stack.length > 1) {
     const b = stack.pop() as OpenBlock;

@@ -21,12 +21,34 @@ export interface ValidationEnv {
 
 const MAX_IFNAME = 15;
 
+/**
+ * FindingsCache keeps the findings about single virtual services between validations of
+ * successive versions of a file (an incremental check). What is found about one virtual service
+ * depends only on it, its source positions and the environment.
+ */
+export interface FindingsCache {
+  /** get returns the findings about `v` at `src` when they are known, else undefined. */
+  get(v: VirtualService, src: VirtualSource): readonly Diagnostic[] | undefined;
+  /** set records the findings about `v` at `src`. */
+  set(v: VirtualService, src: VirtualSource, findings: readonly Diagnostic[]): void;
+}
+
 /** validateConfig returns every semantic finding about a parsed configuration. */
-export function validateConfig(config: LvsConfig, sources: SourceMap, env: ValidationEnv = {}): Diagnostic[] {
+export function validateConfig(config: LvsConfig, sources: SourceMap, env: ValidationEnv = {}, cache?: FindingsCache): Diagnostic[] {
   const out: Diagnostic[] = [];
   const v = new Validator(out, env);
   v.globals(config.global, sources.global);
-  config.virtuals.forEach((s, i) => v.virtual(s, sourceOf(sources.virtuals, i), 'virtual'));
+  config.virtuals.forEach((s, i) => {
+    const src = sourceOf(sources.virtuals, i);
+    const known = cache?.get(s, src);
+    if (known !== undefined) {
+      out.push(...known);
+      return;
+    }
+    const from = out.length;
+    v.virtual(s, src, 'virtual');
+    cache?.set(s, src, out.slice(from));
+  });
   v.crossVirtual(config, sources);
   if (config.global.service === 'lvs' && !config.virtuals.some((s) => s.active))
     out.push(finding('error', 'NO_ACTIVE_SERVICES', 'no active lvs services defined', 0, 0, "pulse exits at start without one: set 'active = 1' in a virtual block"));
