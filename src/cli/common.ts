@@ -8,6 +8,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { checkText, decodeConfig, readFailure, summarize, type CheckReport } from '../config/check.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostic.js';
+import { IncrementalCheck } from '../config/incremental.js';
 import { DEFAULT_CONFIG_FILE } from '../config/model.js';
 import { loadServices } from '../config/services.js';
 import type { ProgramStatus } from '../config/validate.js';
@@ -67,15 +68,34 @@ async function lookupIPv4(name: string): Promise<string | null> {
   return Promise.race([answer, timeout]);
 }
 
+/** LoadedConfig is what reading and checking a configuration file gave. */
+export interface LoadedConfig {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly report: CheckReport | null;
+}
+
 /** loadConfigFile reads and checks a configuration file, as the daemons do at start and on SIGHUP and as --check does. */
-export async function loadConfigFile(file: string, options: { strictPiranha?: boolean } = {}): Promise<{ diagnostics: readonly Diagnostic[]; report: CheckReport | null }> {
+export async function loadConfigFile(file: string, options: { strictPiranha?: boolean } = {}): Promise<LoadedConfig> {
+  return readAndCheck(file, (text) => checkText(text, { strictPiranha: options.strictPiranha === true }, { services: loadServices(), lookup: lookupIPv4, programStatus }));
+}
+
+/**
+ * incrementalConfigLoader gives a daemon that re-reads its file (lvsd on SIGHUP) a loadConfigFile
+ * that checks each version against the previous one (IncrementalCheck): same findings, less work.
+ */
+export function incrementalConfigLoader(): (file: string) => Promise<LoadedConfig> {
+  const check = new IncrementalCheck({}, { lookup: lookupIPv4, programStatus });
+  return (file) => readAndCheck(file, (text) => check.check(text, loadServices()));
+}
+
+async function readAndCheck(file: string, check: (text: string) => Promise<CheckReport>): Promise<LoadedConfig> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (e) {
     return { diagnostics: [readFailure(file, e as NodeJS.ErrnoException)], report: null };
   }
-  const report = await checkText(decodeConfig(bytes), { strictPiranha: options.strictPiranha === true }, { services: loadServices(), lookup: lookupIPv4, programStatus });
+  const report = await check(decodeConfig(bytes));
   return { diagnostics: report.diagnostics, report };
 }
 

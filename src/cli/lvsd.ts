@@ -1,7 +1,6 @@
 /** lvsd (also `lvs`): owns the IPVS table and the health checkers (command line of piranha 0.8.6 lvsd). */
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic } from '../config/diagnostic.js';
 import { DEFAULT_CONFIG_FILE, type LvsConfig } from '../config/model.js';
 import { IpvsClient } from '../ipvs/client.js';
 import { formatSave } from '../ipvs/format.js';
@@ -9,8 +8,9 @@ import { createLogger, type Logger } from '../log.js';
 import { LvsDaemon } from '../lvsd/daemon.js';
 import { desiredTable } from '../lvsd/desired.js';
 import { CheckerHub } from '../lvsd/hub.js';
+import { loadValidConfig, Reloader } from '../lvsd/reloader.js';
 import { checkTargets } from '../lvsd/targets.js';
-import { addCheckOptions, createProgram, loadConfigFile, runConfigCheck, versionBanner, type CheckCliOptions } from './common.js';
+import { addCheckOptions, createProgram, EXIT_USAGE, incrementalConfigLoader, runConfigCheck, versionBanner, type CheckCliOptions } from './common.js';
 
 interface LvsdOptions extends CheckCliOptions {
   readonly check?: boolean;
@@ -21,6 +21,7 @@ interface LvsdOptions extends CheckCliOptions {
   readonly pidfile: string;
   readonly checkers: string;
   readonly nanny?: string;
+  readonly drainTimeout: string;
 }
 
 /** main runs lvsd with an argv and resolves with its exit code when it stops. */
@@ -34,7 +35,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--nofork', 'as piranha: run without forking (lvsd never forks)')
       .option('--pidfile <path>', 'extension: pid file', '/var/run/lvs.pid')
       .option('--checkers <n>', 'extension: checker processes the real servers are spread over', '2')
-      .option('--nanny <path>', 'extension: the checker program (default: this install\'s nanny)'),
+      .option('--nanny <path>', 'extension: the checker program (default: this install\'s nanny)')
+      .option('--drain-timeout <seconds>', 'extension: on reload, a removed real server drains at weight 0 until it has no connections, at most this long (0: remove at once)', '60'),
   );
   program.parse(argv);
   const opts = program.opts<LvsdOptions>();
@@ -43,33 +45,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (opts.check === true) return runConfigCheck(opts);
+  const drainTimeout = Number(opts.drainTimeout);
+  if (opts.drainTimeout.trim() === '' || !Number.isFinite(drainTimeout) || drainTimeout < 0) {
+    process.stderr.write(`lvsd: --drain-timeout takes a number of seconds, 0 or more, not '${opts.drainTimeout}'\n`);
+    return EXIT_USAGE;
+  }
   const file = opts.configfile ?? DEFAULT_CONFIG_FILE;
   const log = createLogger('lvs', { verbose: opts.verbose === true });
-  const config = await load(file, log);
+  // The file is checked at start and on each SIGHUP, the later times incrementally.
+  const read = incrementalConfigLoader();
+  const load = (): Promise<LvsConfig | null> => loadValidConfig(file, read, log, (line) => process.stderr.write(`${line}\n`));
+  const config = await load();
   if (config === null) return 1;
   if (opts.testStart === true) {
     process.stdout.write(formatSave(desiredTable(config, new Map()).map((e) => ({ service: { ...e.service, stats: ZERO }, destinations: [] }))));
     for (const t of checkTargets(config)) process.stdout.write(`checker ${t.label}: ${t.id}\n`);
     return 0;
   }
-  return run(config, file, opts, log);
+  return run(config, load, opts, log);
 }
 
 const ZERO = { conns: 0n, inpkts: 0n, outpkts: 0n, inbytes: 0n, outbytes: 0n, cps: 0n, inpps: 0n, outpps: 0n, inbps: 0n, outbps: 0n };
 
-async function load(file: string, log: Logger): Promise<LvsConfig | null> {
-  const { diagnostics, report } = await loadConfigFile(file);
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(file, d)}\n`);
-  if (report?.config === undefined || report.config === null || errors.length > 0) {
-    const first = errors[0];
-    log.info(first === undefined || first.line === 0 ? `failed to open ${file}` : `error parsing ${file} on line ${first.line}.`);
-    return null;
-  }
-  return report.config;
-}
-
-async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logger): Promise<number> {
+async function run(config: LvsConfig, load: () => Promise<LvsConfig | null>, opts: LvsdOptions, log: Logger): Promise<number> {
   let client: IpvsClient;
   try {
     client = await IpvsClient.open();
@@ -106,20 +104,19 @@ async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logg
       return true;
     },
   });
-  daemon = new LvsDaemon(config, client, hub, log);
+  daemon = new LvsDaemon(config, client, hub, log, { drainTimeoutMs: Number(opts.drainTimeout) * 1000 });
   if (opts.nodaemon !== true) writeFileSync(opts.pidfile, `${process.pid}\n`);
   await daemon.start();
   process.send?.({ type: 'ready' });
-  process.on('SIGHUP', () => {
-    void (async () => {
-      const next = await load(file, log);
-      if (next === null) log.info('configuration not reloaded: the running one is kept');
-      else {
-        config = next;
-        await daemon?.reload(next);
-      }
-    })();
+  const reloader = new Reloader({
+    load,
+    apply: async (next) => {
+      config = next;
+      await daemon?.reload(next);
+    },
+    log,
   });
+  process.on('SIGHUP', () => void reloader.reload());
   for (const [signal, n] of [['SIGTERM', 15], ['SIGINT', 2]] as const)
     process.once(signal, () => {
       log.info(`shutting down due to signal ${n}`);
