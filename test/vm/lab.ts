@@ -21,8 +21,9 @@
  *             real servers answer the client directly, from the VIP.
  *
  * Each real server runs lab-scripts/real-server.ts: HTTP 200 with its name ("rs1", "rs2", ...) as
- * body on port 80, a TCP banner with its name on port 7000, and a UDP reply with its name on
- * port 53. Real servers are numbered from 0 in `servers`, `stopServer(i)` and `startServer(i)`;
+ * body on port 80, a TCP banner with its name on port 7000, its name and then an echo of what it
+ * gets on ports 7007 and 7008 (connections stay open: `lab.hold()`), and a UDP reply with its
+ * name on port 53. Real servers are numbered from 0 in `servers`, `stopServer(i)` and `startServer(i)`;
  * server i is named rs(i+1) and has address 10.200.0.(11+i).
  *
  * Only inside the IPVS VM (test/vm/run) as root. Always `await lab.destroy()` (in after()).
@@ -37,7 +38,7 @@ export const CLIENT_ADDRESS = '198.51.100.2';
 /** DIRECTOR_ADDRESS is the director's own address on the client side; DIRECTOR_INSIDE on the real servers' side. */
 export const DIRECTOR_ADDRESS = '198.51.100.1';
 export const DIRECTOR_INSIDE = '10.200.0.1';
-export const PORTS = { http: 80, tcp: 7000, udp: 53 } as const;
+export const PORTS = { http: 80, tcp: 7000, udp: 53, echo: 7007, echo2: 7008 } as const;
 
 export type LabKind = 'nat' | 'dr';
 export type Protocol = 'http' | 'tcp' | 'udp';
@@ -61,6 +62,20 @@ export interface RealServer {
   readonly address: string;
   /** running says whether its server process is up (startServer / stopServer). */
   readonly running: boolean;
+}
+
+/** HeldConnection is a long-lived TCP connection from the client to an echo port (`lab.hold()`). */
+export interface HeldConnection {
+  /** server is the real server that greeted it (rs1, rs2, ...). */
+  readonly server: string;
+  /** local is the client's address:port. */
+  readonly local: string;
+  /** echo sends `text` (no line breaks) and resolves with what came back (rejects if the connection is gone). */
+  echo(text: string, timeoutMs?: number): Promise<string>;
+  /** reset ends the connection with a TCP RST. */
+  reset(): Promise<void>;
+  /** close ends it with a FIN. */
+  close(): Promise<void>;
 }
 
 export interface LabOptions {
@@ -101,6 +116,8 @@ export interface Lab {
   fetch(path?: string): Promise<string>;
   /** request makes `count` requests one after the other from one client process, each on a fresh connection or socket. */
   request(protocol: Protocol, count?: number, options?: RequestOptions): Promise<Answer[]>;
+  /** hold opens a long-lived connection from the client to the VIP's echo port `port` (default PORTS.echo) and waits for its greeting. */
+  hold(port?: number): Promise<HeldConnection>;
   /** stopServer ends real server i's process: it no longer answers (TCP is refused). */
   stopServer(i: number): Promise<void>;
   /** startServer starts real server i's process again and waits until it listens. */
@@ -141,7 +158,7 @@ class Server implements RealServer {
 
   async start(): Promise<void> {
     if (this.process !== null) return;
-    const args = { name: this.name, httpPort: PORTS.http, tcpPort: PORTS.tcp, udpPort: PORTS.udp, udpAddresses: this.udpAddresses };
+    const args = { name: this.name, httpPort: PORTS.http, tcpPort: PORTS.tcp, echoPorts: [PORTS.echo, PORTS.echo2], udpPort: PORTS.udp, udpAddresses: this.udpAddresses };
     const child = this.ns.spawnNode(script('real-server'), [JSON.stringify(args)]);
     this.process = child;
     let stderr = '';
@@ -191,6 +208,7 @@ class LabImpl implements Lab {
   readonly ports = PORTS;
   readonly directorDevice = 'd0';
   readonly servers: Server[] = [];
+  private readonly holders: ChildProcess[] = [];
   private destroyed = false;
 
   private constructor(
@@ -299,6 +317,12 @@ class LabImpl implements Lab {
     return JSON.parse(out) as Answer[];
   }
 
+  async hold(port: number = PORTS.echo): Promise<HeldConnection> {
+    const child = spawn('ip', ['netns', 'exec', this.client.name, process.execPath, script('hold'), JSON.stringify({ host: this.vip, port })], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.holders.push(child);
+    return Holder.start(child, `${this.vip}:${port}`);
+  }
+
   async stopServer(i: number): Promise<void> {
     await this.server(i).stop();
   }
@@ -310,6 +334,7 @@ class LabImpl implements Lab {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    for (const h of this.holders) h.kill('SIGKILL');
     await Promise.all(this.servers.map((s) => s.stop()));
     for (const ns of [...this.namespaces].reverse()) ns.delete();
   }
@@ -318,6 +343,69 @@ class LabImpl implements Lab {
     const server = this.servers[i];
     if (server === undefined) throw new RangeError(`no real server ${i}: the lab has ${this.servers.length} (numbered from 0)`);
     return server;
+  }
+}
+
+/** Holder drives a lab-scripts/hold.ts process: one JSON line out per command in. */
+class Holder implements HeldConnection {
+  private readonly waiting: Array<(o: Record<string, unknown>) => void> = [];
+  private stderr = '';
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly server: string,
+    readonly local: string,
+  ) {}
+
+  static start(child: ChildProcess, target: string): Promise<Holder> {
+    return new Promise((resolve, reject) => {
+      let holder: Holder | null = null;
+      let stderr = '';
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (holder !== null) holder.stderr += chunk;
+      });
+      const timer = setTimeout(() => reject(new Error(`no connection to ${target} within ${START_TIMEOUT_MS} ms: ${stderr}`)), START_TIMEOUT_MS);
+      // 'close', not 'exit': its last output lines are read by then.
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the connection to ${target} ended (${code ?? '?'}): ${stderr}`));
+        for (const w of holder?.waiting.splice(0) ?? []) w({ error: `the holder exited (${code ?? '?'}): ${stderr}` });
+      });
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const o = JSON.parse(line) as Record<string, unknown>;
+        if (holder === null) {
+          if (o['connected'] !== true) return reject(new Error(`connection to ${target}: ${line} ${stderr}`));
+          clearTimeout(timer);
+          holder = new Holder(child, String(o['server']), String(o['local']));
+          resolve(holder);
+        } else holder.waiting.shift()?.(o);
+      });
+    });
+  }
+
+  private command(line: string, timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`'${line}' on the connection from ${this.local}: no answer within ${timeoutMs} ms ${this.stderr}`)), timeoutMs);
+      this.waiting.push((o) => {
+        clearTimeout(timer);
+        if (typeof o['error'] === 'string') reject(new Error(`connection from ${this.local} to ${this.server}: ${o['error']}`));
+        else resolve(o);
+      });
+      this.child.stdin?.write(`${line}\n`);
+    });
+  }
+
+  async echo(text: string, timeoutMs = 30_000): Promise<string> {
+    return String((await this.command(`send ${text}`, timeoutMs))['echo']);
+  }
+
+  async reset(): Promise<void> {
+    await this.command('reset', STOP_TIMEOUT_MS);
+  }
+
+  async close(): Promise<void> {
+    await this.command('close', STOP_TIMEOUT_MS);
   }
 }
 

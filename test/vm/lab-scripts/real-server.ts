@@ -3,13 +3,15 @@
  * It answers, with its own name:
  *  - HTTP on `httpPort` (every path): 200, body NAME, header x-client: the peer it saw (address:port);
  *  - TCP on `tcpPort`: writes "NAME\n" as soon as a connection is accepted, then closes it;
+ *  - TCP on each of `echoPorts`: writes "NAME\n" as soon as a connection is accepted, then echoes
+ *    whatever it receives and keeps the connection open (long-lived connections for reload tests);
  *  - UDP on `udpPort`: replies NAME to every datagram, from one socket per address in
  *    `udpAddresses` (a direct-routing real server binds the VIP too, so that its replies leave
  *    from the VIP; an unbound socket would answer from the real server's own address).
  * TCP listens on every address. Prints one JSON line {"ready":true} once everything listens, then
  * one line per answer ({"proto","from"}); ends at once on SIGTERM or SIGINT.
  *
- * Usage: node real-server.js '{"name":"rs1","httpPort":80,"tcpPort":7000,"udpPort":53,"udpAddresses":["10.200.0.11"]}'
+ * Usage: node real-server.js '{"name":"rs1","httpPort":80,"tcpPort":7000,"echoPorts":[7007,7008],"udpPort":53,"udpAddresses":["10.200.0.11"]}'
  */
 import { createSocket } from 'node:dgram';
 import { createServer as createHttpServer } from 'node:http';
@@ -19,6 +21,7 @@ interface Options {
   name: string;
   httpPort: number;
   tcpPort: number;
+  echoPorts?: number[];
   udpPort: number;
   udpAddresses: string[];
 }
@@ -53,6 +56,16 @@ const listening: Promise<void>[] = [
   new Promise((resolve) => http.listen(options.httpPort, '0.0.0.0', resolve)),
   new Promise((resolve) => tcp.listen(options.tcpPort, '0.0.0.0', resolve)),
 ];
+for (const port of options.echoPorts ?? []) {
+  const echo = createTcpServer((socket) => {
+    socket.on('error', () => undefined);
+    log({ proto: 'echo', port, from: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` });
+    socket.write(`${name}\n`);
+    socket.pipe(socket);
+  });
+  echo.on('error', (e) => fail(`echo port ${port}`, e));
+  listening.push(new Promise((resolve) => echo.listen(port, '0.0.0.0', resolve)));
+}
 for (const address of options.udpAddresses) {
   const udp = createSocket('udp4');
   udp.on('error', (e) => fail(`UDP ${address}:${options.udpPort}`, e));
