@@ -110,6 +110,12 @@ async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logg
   if (opts.nodaemon !== true) writeFileSync(opts.pidfile, `${process.pid}\n`);
   await daemon.start();
   process.send?.({ type: 'ready' });
+  // Started by pulse: if pulse goes away without stopping us (kill -9), the table must not stay up.
+  if (process.connected)
+    process.once('disconnect', () => {
+      log.info('pulse went away: shutting down');
+      void stop(0);
+    });
   process.on('SIGHUP', () => {
     void (async () => {
       const next = await load(file, log);
