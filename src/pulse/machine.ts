@@ -8,8 +8,12 @@
  * not activate again until it hears a "running" heartbeat), LINKFAIL, single-director mode, the
  * log texts. Changed on purpose:
  *
- * - Timers have sub-second precision, and the send timer does not drift (it advances by
- *   keepalive from its due time, not from when it ran).
+ * - Timers have sub-second precision, and the send timer does not drift (it advances from its
+ *   due time, not from when it ran).
+ * - Heartbeats go out every min(keepalive, deadtime / 10), not every keepalive: the partner then
+ *   declares us dead only after ten heartbeats in a row were lost, so a lossy link (30 % loss)
+ *   does not fake a failure, and the detection delay is shorter. An original pulse does not
+ *   mind the extra heartbeats (it resets its timer on each).
  * - Simultaneous start: piranha's backup activated on the master's first "stopped" heartbeat
  *   while the master did the same on the backup's, so both were active until the next heartbeat.
  *   Here a backup that hears "stopped" from the master waits a hold-off of min(deadtime,
@@ -98,6 +102,14 @@ export function holdoffMs(c: MachineConfig): number {
   return Math.min(c.deadtimeMs, 2 * c.keepaliveMs);
 }
 
+/** HEARTBEATS_PER_DEADTIME is how many heartbeats are sent per deadtime, at least. */
+export const HEARTBEATS_PER_DEADTIME = 10;
+
+/** sendIntervalMs is the time between two heartbeats: min(keepalive, deadtime / HEARTBEATS_PER_DEADTIME). */
+export function sendIntervalMs(c: MachineConfig): number {
+  return Math.min(c.keepaliveMs, c.deadtimeMs / HEARTBEATS_PER_DEADTIME);
+}
+
 /** initialState is the state before the `start` event. */
 export function initialState(config: MachineConfig): PulseState {
   if (!(config.keepaliveMs > 0) || !(config.deadtimeMs > 0)) throw new RangeError('keepalive and deadtime must be positive');
@@ -181,8 +193,9 @@ function timers(s: PulseState, now: number): StepResult {
   if (state.sendAt !== null && now >= state.sendAt) {
     actions.push(...heartbeat(state));
     // Advance from the due time so the rate does not drift; after a stall, start again from now.
-    const due = state.sendAt + c.keepaliveMs;
-    state = { ...state, sendAt: due > now ? due : now + c.keepaliveMs };
+    const every = sendIntervalMs(c);
+    const due = state.sendAt + every;
+    state = { ...state, sendAt: due > now ? due : now + every };
     actions.push({ type: 'debug', text: 'setting SEND_heartbeat timer' });
   }
   if (state.holdoffAt !== null && now >= state.holdoffAt) {
