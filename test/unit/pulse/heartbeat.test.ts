@@ -52,9 +52,8 @@ function accepted(d: DecodedHeartbeat): Extract<DecodedHeartbeat, { ok: true }> 
 
 function refused(d: DecodedHeartbeat, reason: string): string {
   assert.equal(d.ok, false, `expected a refusal (${reason}), got ${show(d)}`);
-  const r = d;
-  assert.equal(r.reason, reason, r.detail);
-  return r.detail;
+  assert.equal(d.reason, reason, d.detail);
+  return d.detail;
 }
 
 describe("piranha's 4-byte heartbeat", () => {
