@@ -11,6 +11,7 @@ import { formatDiagnostic, type Diagnostic } from '../config/diagnostic.js';
 import { DEFAULT_CONFIG_FILE } from '../config/model.js';
 import { loadServices } from '../config/services.js';
 import type { ProgramStatus } from '../config/validate.js';
+import { inspectHeartbeatKeyFile } from '../pulse/key.js';
 import { VERSION } from '../version.js';
 
 /** EXIT_USAGE is the exit code for a command line that cannot be run. */
@@ -75,7 +76,7 @@ export async function loadConfigFile(file: string, options: { strictPiranha?: bo
   } catch (e) {
     return { diagnostics: [readFailure(file, e as NodeJS.ErrnoException)], report: null };
   }
-  const report = await checkText(decodeConfig(bytes), { strictPiranha: options.strictPiranha === true }, { services: loadServices(), lookup: lookupIPv4, programStatus });
+  const report = await checkText(decodeConfig(bytes), { strictPiranha: options.strictPiranha === true }, { services: loadServices(), lookup: lookupIPv4, programStatus, keyFileStatus: inspectHeartbeatKeyFile });
   return { diagnostics: report.diagnostics, report };
 }
 

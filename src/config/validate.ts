@@ -13,10 +13,20 @@ import { maskPrefixLength, unescapeCheckString } from './values.js';
 /** ProgramStatus is what the environment knows of a program path. */
 export type ProgramStatus = 'executable' | 'missing' | 'not-executable' | 'unknown';
 
+/**
+ * KeyFileStatus is what the environment found in a `heartbeat_key_file`: a usable key and
+ * its permission bits, or the reason it is unusable (a stable `code` and the text of the problem).
+ */
+export type KeyFileStatus =
+  | { readonly ok: true; readonly mode: number; readonly exposed: boolean }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly problem: string } };
+
 /** ValidationEnv gives validation the few facts it needs from the machine. */
 export interface ValidationEnv {
   /** programStatus tells whether a path names an executable file. */
   readonly programStatus?: (path: string) => ProgramStatus;
+  /** keyFileStatus reads a heartbeat key file; without it the file is not looked at. */
+  readonly keyFileStatus?: (path: string) => KeyFileStatus;
 }
 
 const MAX_IFNAME = 15;
@@ -95,6 +105,25 @@ class Validator {
       const cmd = key === 'active_cmd' ? g.activeCmd : g.inactiveCmd;
       if (cmd !== null) this.program(firstWord(cmd), src, key, 'error');
     }
+    if (g.heartbeatKeyFile !== null) this.keyFile(g.heartbeatKeyFile, g, src);
+  }
+
+  private keyFile(path: string, g: GlobalSettings, src: BlockSource): void {
+    const key = 'heartbeat_key_file';
+    if (!path.startsWith('/')) {
+      this.add(at('error', 'KEY_FILE_RELATIVE', `heartbeat_key_file ${path} is not an absolute path`, src, key, 'pulse runs from /; write the full path'));
+      return;
+    }
+    if (!g.backupActive)
+      this.add(at('warning', 'KEY_FILE_UNUSED', "'heartbeat_key_file' has no effect without an active backup (no heartbeats are sent)", src, key));
+    const status = this.env.keyFileStatus?.(path);
+    if (status === undefined) return;
+    if (!status.ok) {
+      this.add(at('error', status.error.code, `heartbeat key file ${path}: ${status.error.problem}`, src, key, 'both directors need the same key file, mode 0600'));
+      return;
+    }
+    if (status.exposed)
+      this.add(at('warning', 'KEY_FILE_EXPOSED', `heartbeat key file ${path} is accessible by group or other (mode ${status.mode.toString(8).padStart(4, '0')})`, src, key, `chmod 600 ${path}`));
   }
 
   virtual(v: VirtualService, src: VirtualSource, kind: 'virtual' | 'failover'): void {
