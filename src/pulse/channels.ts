@@ -49,6 +49,7 @@ export class HeartbeatBindError extends Error {
 /** HeartbeatChannels sends and receives heartbeats. */
 export class HeartbeatChannels {
   readonly counters: ChannelCounters = { sent: 0, sendErrors: 0, received: 0, foreign: 0 };
+  private closed = false;
 
   private constructor(
     private readonly sockets: ReadonlyArray<{ spec: ChannelSpec; socket: Socket }>,
@@ -91,6 +92,7 @@ export class HeartbeatChannels {
 
   /** send sends one datagram on every channel to the partner (errors go to onSendError). */
   send(bytes: Uint8Array, onError: (channel: ChannelName, err: Error) => void): void {
+    if (this.closed) return;
     for (const { spec, socket } of this.sockets)
       socket.send(bytes, this.port, spec.partner, (err) => {
         if (err) {
@@ -100,8 +102,10 @@ export class HeartbeatChannels {
       });
   }
 
-  /** close closes every socket. */
+  /** close closes every socket (once). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     for (const { socket } of this.sockets) socket.close();
   }
 }

@@ -47,7 +47,7 @@ export class VipGuard {
   /** close ends the guard, leaving the addresses as they are. */
   close(): void {
     this.post({ type: 'exit' });
-    this.child.disconnect();
+    if (this.child.connected) this.child.disconnect();
   }
 
   private post(m: GuardMessage): void {
