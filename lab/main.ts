@@ -13,7 +13,7 @@ const secs = (ms: number): string => (ms / 1000).toFixed(2).padStart(6);
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
 const NOISE = /DEBUG -- (Sending heartbeat|Received Heartbeat|setting (NEED|SEND)_heartbeat)/;
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null> | T | null): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -46,15 +46,15 @@ async function main(): Promise<number> {
     say('killing the active router\'s pulse (A) with SIGKILL; the client keeps sending a request every 100 ms');
     const during: Answer[] = [];
     const steady = lab.requests(100_000, { intervalMs: 100, timeoutMs: 1000, onAnswer: (x) => during.push(x) });
-    await until('the client to be running', 60_000, async () => (during.length > 0 ? true : null));
+    await until('the client to be running', 60_000, () => (during.length > 0 ? true : null));
     const fromB = b.lines.length;
     const killedAt = Date.now();
     a.child.kill('SIGKILL');
     const decided = await b.waitFor(/pulse: partner dead: activating lvs/, 120_000, fromB);
     const announced = await b.waitFor(/pulse: DEBUG -- \d+ addresses up/, 120_000, fromB);
-    const firstAfter = await until('a request answered through B', 180_000, async () => during.find((x) => x.at > wall(announced.at) && x.server !== null) ?? null);
+    const firstAfter = await until('a request answered through B', 180_000, () => during.find((x) => x.at > wall(announced.at) && x.server !== null) ?? null);
     // Let the client run a little longer on B, then stop it.
-    await until('ten more answers', 60_000, async () => (during.filter((x) => x.at >= firstAfter.at).length >= 10 ? true : null));
+    await until('ten more answers', 60_000, () => (during.filter((x) => x.at >= firstAfter.at).length >= 10 ? true : null));
     steady.stop();
     await steady.done;
     const afterKill = during.filter((x) => x.at >= killedAt);
