@@ -16,6 +16,8 @@ import type { CheckTarget } from './targets.js';
 
 /** STOP_GRACE_MS is how long a program may take to clean up after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 5000;
+/** OUTPUT_GRACE_MS is how long its output is still read after it exited. */
+const OUTPUT_GRACE_MS = 1000;
 
 /** ExternalMonitorsOptions wire the programs to lvsd. */
 export interface ExternalMonitorsOptions {
@@ -145,9 +147,15 @@ export class ExternalMonitors {
   private terminate(child: ChildProcess): void {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     const exited = new Promise<void>((resolve) => {
-      const timer = this.clock.setTimer(STOP_GRACE_MS, () => child.kill('SIGKILL'));
+      const kill = this.clock.setTimer(STOP_GRACE_MS, () => child.kill('SIGKILL'));
+      let drain: Timer | null = null;
+      // Its last lines ("[inactive] ...") are read by 'close'; a grandchild holding the pipe open must not hold lvsd up.
       child.once('exit', () => {
-        timer.cancel();
+        kill.cancel();
+        drain = this.clock.setTimer(OUTPUT_GRACE_MS, resolve);
+      });
+      child.once('close', () => {
+        drain?.cancel();
         resolve();
       });
     });
