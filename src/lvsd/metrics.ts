@@ -7,10 +7,10 @@
  * Pure.
  */
 import { hostPort } from '../ipvs/types.js';
-import { Exposition, type Labels } from './prometheus-text.js';
+import { Exposition, RenderedLabels, type Labels } from './prometheus-text.js';
 import type { Counters, DestinationCounters, StatusDocument } from './status.js';
 
-type Add = (labels: Labels, value: number | bigint) => void;
+type Add = (labels: Labels | RenderedLabels, value: number | bigint) => void;
 
 interface CounterFamilies {
   readonly connections: Add;
@@ -30,7 +30,7 @@ function counterFamilies(x: Exposition, prefix: string, what: string): CounterFa
   };
 }
 
-function addCounters(f: CounterFamilies, labels: Labels, c: Counters | null): void {
+function addCounters(f: CounterFamilies, labels: RenderedLabels, c: Counters | null): void {
   if (c === null) return;
   f.connections(labels, c.connections);
   f.packetsIn(labels, c.packetsIn);
@@ -74,7 +74,7 @@ export function formatMetrics(doc: StatusDocument): string {
     checkerRestarts({ checker: c.name }, c.restarts);
   }
 
-  const addDestination = (labels: Labels, d: DestinationCounters): void => {
+  const addDestination = (labels: RenderedLabels, d: DestinationCounters): void => {
     addCounters(destination, labels, d.counters);
     if (d.kernelWeight !== null) weight(labels, d.kernelWeight);
     if (d.activeConnections !== null) active(labels, d.activeConnections);
@@ -82,19 +82,20 @@ export function formatMetrics(doc: StatusDocument): string {
   };
   for (const s of doc.services) {
     if (!s.active || s.ipvs === null) continue;
-    const labels = { virtual: s.name, service: s.ipvs };
+    const base = { virtual: s.name, service: s.ipvs };
+    const labels = new RenderedLabels(base);
     inTable(labels, s.inKernel ? 1 : 0);
     addCounters(service, labels, s.counters);
     for (const r of s.servers) {
       if (!r.active || r.address === null) continue;
-      const rl = { ...labels, server: r.name, destination: hostPort(r.address, r.port) };
+      const rl = new RenderedLabels({ ...base, server: r.name, destination: hostPort(r.address, r.port) });
       addDestination(rl, r);
       configured(rl, r.configuredWeight);
       if (r.health === 'up' || r.health === 'down') healthy(rl, r.health === 'up' ? 1 : 0);
     }
     const sorry = s.sorryServer;
     if (sorry !== null) {
-      const sl = { ...labels, server: 'sorry_server', destination: hostPort(sorry.address, sorry.port) };
+      const sl = new RenderedLabels({ ...base, server: 'sorry_server', destination: hostPort(sorry.address, sorry.port) });
       sorryInUse(sl, sorry.inUse ? 1 : 0);
       if (sorry.inUse) addDestination(sl, sorry);
     }

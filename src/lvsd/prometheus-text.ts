@@ -10,11 +10,26 @@ export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 /** MetricType is a family's TYPE. */
 export type MetricType = 'counter' | 'gauge';
 
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
 /** Labels are a sample's label names and values. */
 export type Labels = Readonly<Record<string, string>>;
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** RenderedLabels are labels checked and escaped once, for a label set many families share. */
+export class RenderedLabels {
+  /** text is `{name="value",...}`, or empty for no labels. */
+  readonly text: string;
+
+  constructor(labels: Labels) {
+    const pairs = Object.entries(labels).map(([k, v]) => {
+      if (!LABEL_NAME.test(k) || k.startsWith('__')) throw new TypeError(`label name ${JSON.stringify(k)} is not valid`);
+      return `${k}="${escapeLabelValue(v)}"`;
+    });
+    this.text = pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+  }
+}
+
 
 /** escapeLabelValue escapes a label value for the text format. */
 export function escapeLabelValue(value: string): string {
@@ -46,17 +61,14 @@ export class Exposition {
   private readonly families = new Map<string, Family>();
 
   /** family declares a family (once) and returns the function that adds its samples. */
-  family(name: string, type: MetricType, help: string): (labels: Labels, value: number | bigint) => void {
+  family(name: string, type: MetricType, help: string): (labels: Labels | RenderedLabels, value: number | bigint) => void {
     if (!METRIC_NAME.test(name)) throw new TypeError(`metric name ${JSON.stringify(name)} is not valid`);
     if (this.families.has(name)) throw new TypeError(`metric family ${name} declared twice`);
     const family: Family = { help, type, lines: [] };
     this.families.set(name, family);
     return (labels, value) => {
-      const pairs = Object.entries(labels).map(([k, v]) => {
-        if (!LABEL_NAME.test(k) || k.startsWith('__')) throw new TypeError(`label name ${JSON.stringify(k)} of ${name} is not valid`);
-        return `${k}="${escapeLabelValue(v)}"`;
-      });
-      family.lines.push(`${name}${pairs.length === 0 ? '' : `{${pairs.join(',')}}`} ${formatValue(value)}`);
+      const rendered = labels instanceof RenderedLabels ? labels : new RenderedLabels(labels);
+      family.lines.push(`${name}${rendered.text} ${formatValue(value)}`);
     };
   }
 
