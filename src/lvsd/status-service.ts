@@ -106,6 +106,7 @@ export class StatusService {
     const { daemon, history } = this.options;
     const checked = daemon.snapshot();
     const ids = new Set(checked.map((c) => c.id));
+    // The history forgets servers a reload removed here, where the current ones are known.
     history.retain(ids);
     return {
       startedAt: this.startedAt,

@@ -15,7 +15,7 @@ export type StatusParts = Omit<StatusInput, 'table' | 'kernelError' | 'now'>;
 /** StatusSourceOptions wire the source to the daemon. */
 export interface StatusSourceOptions {
   readonly client: Pick<IpvsClient, 'services' | 'destinations'>;
-  /** gather reads the daemon's state at the moment the document is made. */
+  /** gather reads the daemon's state; it is called once per document, just before the dump. */
   readonly gather: () => StatusParts;
   /** now is the wall clock in milliseconds (default Date.now). */
   readonly now?: () => number;
@@ -49,13 +49,14 @@ export class StatusSource {
   }
 
   private async make(): Promise<StatusDocument> {
+    const parts = this.options.gather();
     let table: ActualTable | null = null;
     let kernelError: string | null = null;
     try {
-      table = await readConfiguredTable(this.options.client, this.options.gather().config);
+      table = await readConfiguredTable(this.options.client, parts.config);
     } catch (e) {
       kernelError = e instanceof Error ? e.message : String(e);
     }
-    return statusSnapshot({ ...this.options.gather(), table, kernelError, now: (this.options.now ?? Date.now)() });
+    return statusSnapshot({ ...parts, table, kernelError, now: (this.options.now ?? Date.now)() });
   }
 }

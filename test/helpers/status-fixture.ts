@@ -5,6 +5,7 @@ import { serverId, type ServerHealth } from '../../src/lvsd/desired.js';
 import type { StatusInput } from '../../src/lvsd/status.js';
 import { parse } from './config.js';
 
+/** STATUS_CONFIG has an active service with a sorry server and servers up, down (quiesced), inactive and unchecked, and an inactive fwmark service with a client_monitor. */
 export const STATUS_CONFIG = `serial_no = 42
 primary = 192.0.2.1
 network = nat

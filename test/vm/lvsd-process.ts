@@ -8,6 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Netns } from '../helpers/netns.js';
 
+/** LVSD is the lvsd launcher of this checkout. */
 export const LVSD = new URL('../../../bin/lvsd.js', import.meta.url).pathname;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
