@@ -6,9 +6,16 @@ import { DEFAULT_CONFIG_FILE, type LvsConfig } from '../config/model.js';
 import { IpvsClient } from '../ipvs/client.js';
 import { formatSave } from '../ipvs/format.js';
 import { createLogger, type Logger } from '../log.js';
+import { CheckerSet } from '../lvsd/checker-set.js';
 import { LvsDaemon } from '../lvsd/daemon.js';
 import { desiredTable } from '../lvsd/desired.js';
-import { CheckerHub } from '../lvsd/hub.js';
+import { LvsdError } from '../lvsd/errors.js';
+import { ExternalMonitors, removeLeftovers } from '../lvsd/external-monitors.js';
+import { HealthHistory } from '../lvsd/health-history.js';
+import { CheckerHub, type CheckerEvent } from '../lvsd/hub.js';
+import { parseMetricsAddress } from '../lvsd/metrics-address.js';
+import { StatusService } from '../lvsd/status-service.js';
+import { DEFAULT_STATUS_SOCKET, readStatusSocket } from '../lvsd/status-socket.js';
 import { checkTargets } from '../lvsd/targets.js';
 import { addCheckOptions, createProgram, loadConfigFile, runConfigCheck, versionBanner, type CheckCliOptions } from './common.js';
 
@@ -21,6 +28,10 @@ interface LvsdOptions extends CheckCliOptions {
   readonly pidfile: string;
   readonly checkers: string;
   readonly nanny?: string;
+  readonly status?: boolean;
+  readonly statusSocket: string | false;
+  readonly metrics?: string;
+  readonly metricsAllowRemote?: boolean;
 }
 
 /** main runs lvsd with an argv and resolves with its exit code when it stops. */
@@ -34,7 +45,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--nofork', 'as piranha: run without forking (lvsd never forks)')
       .option('--pidfile <path>', 'extension: pid file', '/var/run/lvs.pid')
       .option('--checkers <n>', 'extension: checker processes the real servers are spread over', '2')
-      .option('--nanny <path>', 'extension: the checker program (default: this install\'s nanny)'),
+      .option('--nanny <path>', 'extension: the checker program (default: this install\'s nanny)')
+      .option('--status', 'extension: print the running lvsd\'s status (JSON, from its status socket) and exit')
+      .option('--status-socket <path>', 'extension: the status socket (mode 0600)', DEFAULT_STATUS_SOCKET)
+      .option('--no-status-socket', 'extension: serve no status socket')
+      .option('--metrics <[address:]port>', 'extension: serve Prometheus metrics at http://ADDRESS:PORT/metrics (address 127.0.0.1 unless given)')
+      .option('--metrics-allow-remote', 'extension: allow --metrics on an address that is not loopback (the endpoint has no authentication)'),
   );
   program.parse(argv);
   const opts = program.opts<LvsdOptions>();
@@ -43,6 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (opts.check === true) return runConfigCheck(opts);
+  if (opts.status === true) return printStatus(opts.statusSocket === false ? DEFAULT_STATUS_SOCKET : opts.statusSocket);
   const file = opts.configfile ?? DEFAULT_CONFIG_FILE;
   const log = createLogger('lvs', { verbose: opts.verbose === true });
   const config = await load(file, log);
@@ -69,7 +86,24 @@ async function load(file: string, log: Logger): Promise<LvsConfig | null> {
   return report.config;
 }
 
+async function printStatus(path: string): Promise<number> {
+  try {
+    process.stdout.write(await readStatusSocket(path));
+    return 0;
+  } catch (e) {
+    process.stderr.write(`lvsd: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
 async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logger): Promise<number> {
+  let metrics = null;
+  try {
+    metrics = opts.metrics === undefined ? null : parseMetricsAddress(opts.metrics, opts.metricsAllowRemote === true);
+  } catch (e) {
+    process.stderr.write(`lvs: ${(e as Error).message}\n`);
+    return 1;
+  }
   let client: IpvsClient;
   try {
     client = await IpvsClient.open();
@@ -82,10 +116,17 @@ async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logg
   const nanny = opts.nanny ?? fileURLToPath(new URL('../../../bin/nanny.js', import.meta.url));
   let stopping = false;
   let daemon: LvsDaemon | null = null;
+  let status: StatusService | null = null;
+  const history = new HealthHistory();
+  const onEvent = (e: CheckerEvent): void => {
+    history.record(e);
+    daemon?.onChecker(e);
+  };
   const stop = async (code: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
     await daemon?.stop();
+    await status?.close();
     client.close();
     if (opts.nodaemon !== true) rmSync(opts.pidfile, { force: true });
     finish(code);
@@ -93,7 +134,7 @@ async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logg
   const hub = new CheckerHub({
     command: [...(nanny.endsWith('.js') ? [process.execPath] : []), nanny, '--multi', ...(opts.verbose === true ? ['-v'] : [])],
     shards: Math.max(1, Number(opts.checkers) || 1),
-    onEvent: (e) => daemon?.onChecker(e),
+    onEvent,
     onLog: (text) => log.info(text),
     onDeath: (shard, code, signal) => {
       const how = signal === null ? `exit ${code ?? '?'}` : `signal ${signal}`;
@@ -106,7 +147,37 @@ async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logg
       return true;
     },
   });
-  daemon = new LvsDaemon(config, client, hub, log);
+  const external = new ExternalMonitors({
+    flags: { verbose: opts.verbose === true, nodaemon: opts.nodaemon === true },
+    onEvent,
+    onLog: (text) => log.info(text),
+    onDeath: (target, code, signal) => {
+      const how = signal === null ? `exit ${code ?? '?'}` : `signal ${signal}`;
+      if (config.global.hardShutdown) {
+        log.info(`nanny for child ${target.label} died! shutting down lvs (${how})`);
+        void stop(1);
+        return false;
+      }
+      log.info(`nanny for child ${target.label} died (${how})! restarting it`);
+      return true;
+    },
+    // A client_monitor keeps a destination of its service: the service must exist before it starts.
+    prepare: async (targets) => {
+      await daemon?.reconcileNow();
+      for (const failure of await removeLeftovers(client, targets)) log.info(`client_monitor set-up: ${failure}`);
+    },
+  });
+  const checkers = new CheckerSet(hub, external);
+  daemon = new LvsDaemon(config, client, checkers, log);
+  status = new StatusService({ client, daemon, checkers, history, file, config, socketPath: opts.statusSocket === false ? null : opts.statusSocket, metrics, log });
+  try {
+    await status.open();
+  } catch (e) {
+    if (!(e instanceof LvsdError)) throw e;
+    process.stderr.write(`lvs: ${e.message}\n`);
+    client.close();
+    return 1;
+  }
   if (opts.nodaemon !== true) writeFileSync(opts.pidfile, `${process.pid}\n`);
   await daemon.start();
   process.send?.({ type: 'ready' });
@@ -119,9 +190,12 @@ async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logg
   process.on('SIGHUP', () => {
     void (async () => {
       const next = await load(file, log);
-      if (next === null) log.info('configuration not reloaded: the running one is kept');
-      else {
+      if (next === null) {
+        log.info('configuration not reloaded: the running one is kept');
+        status?.reloadFailed();
+      } else {
         config = next;
+        status?.reloaded(next);
         await daemon?.reload(next);
       }
     })();

@@ -4,7 +4,7 @@
  * Pure: file-system facts come in through ValidationEnv.
  */
 import { finding, PiranhaError, piranhaText, type Diagnostic, type Severity } from './diagnostic.js';
-import { isUnset } from './effective.js';
+import { isUnset, usesBuiltinMonitor } from './effective.js';
 import { hostKey, type AddressDevice, type GlobalSettings, type LvsConfig, type VirtualService } from './model.js';
 import type { BlockSource, SourceMap, VirtualSource } from './parser.js';
 import { compileEre } from '../check/ere-nfa.js';
@@ -162,6 +162,7 @@ class Validator {
           compat: true,
         });
     }
+    if (!usesBuiltinMonitor(v)) this.program(v.clientMonitor, src, 'client_monitor', severe);
     if (v.sorryServer !== null && v.address !== null && v.address.host.family !== null) {
       const sorryFamily = v.sorryServer.includes(':') ? 6 : 4;
       if (sorryFamily !== v.address.host.family)

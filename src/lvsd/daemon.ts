@@ -9,9 +9,10 @@ import type { IpvsClient } from '../ipvs/client.js';
 import { reconcile, serviceId, type ReconcileReport } from '../ipvs/reconcile.js';
 import type { Timeouts } from '../ipvs/types.js';
 import type { Logger } from '../log.js';
+import { externalDestinations } from './client-monitor.js';
 import { desiredTable, serviceKeyOf, type ServerHealth } from './desired.js';
 import type { CheckerEvent } from './hub.js';
-import { checkTargets, type CheckTarget } from './targets.js';
+import { checkTargets, sameTarget, type CheckTarget } from './targets.js';
 
 /** Checkers is what the daemon needs of the checker hub. */
 export interface Checkers {
@@ -40,6 +41,8 @@ export class LvsDaemon {
   private scheduled = false;
   /** lastReport is what the last reconciliation did (for status and tests). */
   lastReport: ReconcileReport | null = null;
+  /** counters count the reconciliations run and the kernel operations they could not do (for status). */
+  readonly counters = { reconciliations: 0, failedOperations: 0 };
 
   constructor(
     config: LvsConfig,
@@ -107,7 +110,7 @@ export class LvsDaemon {
     const wanted = new Map(next.map((t) => [t.id, t]));
     for (const [id, old] of this.targets) {
       const now = wanted.get(id);
-      if (now === undefined || JSON.stringify(now.options) !== JSON.stringify(old.options)) {
+      if (now === undefined || !sameTarget(now, old)) {
         this.checkers.remove(id);
         this.targets.delete(id);
         // A changed server keeps its last health (no gap in the table) until its new checker reports.
@@ -136,8 +139,11 @@ export class LvsDaemon {
   reconcileNow(): Promise<void> {
     const run = async (): Promise<void> => {
       const owned = this.owned;
-      const report = await reconcile(this.client, desiredTable(this.config, this.health), { owns: (k) => owned.has(serviceId(k)) });
+      const foreign = externalDestinations(this.config);
+      const report = await reconcile(this.client, desiredTable(this.config, this.health), { owns: (k) => owned.has(serviceId(k)), foreign });
       this.lastReport = report;
+      this.counters.reconciliations++;
+      this.counters.failedOperations += report.failed.length;
       for (const f of report.failed) this.log.info(`ipvs change failed: ${(f.error as Error).message}`);
     };
     this.pending = this.pending.then(run, run);

@@ -143,6 +143,14 @@ describe('validateConfig', () => {
     assert.deepEqual(findings(text), []);
   });
 
+  it('checks a client_monitor other than nanny as a program, and leaves nanny alone', () => {
+    const text = HEAD + web('w', '     address = 192.0.2.10 eth0:1\n     client_monitor = /opt/monitor\n');
+    assert.deepEqual(findings(text, () => 'not-executable'), ['error PROGRAM_NOT_EXECUTABLE 7']);
+    assert.deepEqual(findings(text, () => 'missing'), ['warning PROGRAM_MISSING 7']);
+    assert.deepEqual(findings(text, () => 'executable'), []);
+    assert.deepEqual(findings(text.replace('/opt/monitor', '/usr/sbin/nanny'), () => 'missing'), []);
+  });
+
   it('asks about the program path only, not its arguments', () => {
     const asked: string[] = [];
     findings(HEAD + web('w', '     address = 192.0.2.10 eth0:1\n     send_program = "/opt/check %h %p"\n     expect = "OK"\n'), (p) => {
