@@ -174,9 +174,9 @@ async function run(config: LvsConfig, file: string, opts: LvsdOptions, log: Logg
     await status.open();
   } catch (e) {
     if (!(e instanceof LvsdError)) throw e;
-    process.stderr.write(`lvs: ${e.message}\n`);
-    client.close();
-    return 1;
+    // Status and metrics are for looking; they never keep the table from being programmed
+    // (a failover must not fail because a socket or port is taken).
+    log.info(`${e.message}: running without the status socket and metrics`);
   }
   if (opts.nodaemon !== true) writeFileSync(opts.pidfile, `${process.pid}\n`);
   await daemon.start();
