@@ -397,6 +397,21 @@ describe('Director: rearp and reconfigure', () => {
     assert.deepEqual(r.vips(), []);
   });
 
+  it('the announcements of a VIP added by reconfigure stop when the VIPs are released (no ARP for an address the partner now has)', async () => {
+    const r = rig({ norun: true, syncdaemon: false, count: 5, intervalMs: 1000 });
+    r.director.activate();
+    await r.director.idle();
+    await until(() => r.arp.announcements.length === 2, 'the first announcements');
+    r.director.reconfigure(r.config([V100, V101, V102]));
+    await r.director.idle();
+    await until(() => r.arp.announcements.length === 3, 'the first announcement of the added VIP');
+    r.director.releaseVips();
+    await r.director.idle();
+    assert.deepEqual(r.vips(), []);
+    await r.clock.advance(10_000);
+    assert.deepEqual(r.arp.announcements.map((a) => a.ip).sort(), ['10.77.1.100', '10.77.1.101', '10.77.1.102']);
+  });
+
   it('reconfigure while inactive touches nothing; the next activation brings up the new set', async () => {
     const r = rig({ norun: true, syncdaemon: false });
     r.director.reconfigure(r.config([V101, V102]));
