@@ -119,7 +119,8 @@ async function load(file: string): Promise<LvsConfig | null> {
   for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(file, d)}\n`);
   if (report?.config === undefined || report.config === null || errors.length > 0) {
     const first = errors[0];
-    process.stderr.write(first === undefined || first.line === 0 ? `pulse: failed to open ${file}\n` : `pulse: error parsing ${file} at line ${first.line}: ${first.message}\n`);
+    if (first?.code === 'NO_ACTIVE_SERVICES') process.stderr.write(`pulse: no active lvs services defined in ${file}\n`);
+    else process.stderr.write(first === undefined || first.line === 0 ? `pulse: failed to open ${file}\n` : `pulse: error parsing ${file} at line ${first.line}: ${first.message}\n`);
     return null;
   }
   return report.config;

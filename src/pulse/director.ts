@@ -136,7 +136,10 @@ export class Director {
       if (added.length > 0) {
         this.up = [...this.up, ...added];
         this.o.guard?.hold(this.up);
-        void this.o.announcer.announce(added, { count: this.o.announceCount, intervalMs: this.o.announceIntervalMs }).then((r) => this.logFailures(r));
+        // Under the running announcements' controller, so that a release stops these too.
+        this.announcing ??= new AbortController();
+        const signal = this.announcing.signal;
+        void this.o.announcer.announce(added, { count: this.o.announceCount, intervalMs: this.o.announceIntervalMs, signal }).then((r) => this.logFailures(r));
       }
     });
   }

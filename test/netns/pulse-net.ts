@@ -189,14 +189,28 @@ export const PEER = new URL('./scripts/heartbeat-peer.js', import.meta.url).path
 
 /**
  * startPulse runs pulse in a namespace in the foreground (-n) without lvsd (-t), announcing
- * every VIP `count` times 0.2 s apart. The process runs directly in the namespace (not under
- * `ip netns exec` wrappers that would swallow signals): `ip netns exec` execs the program.
+ * every VIP twice 0.2 s apart, with debug lines (-v) unless `verbose` is false. The process runs
+ * directly in the namespace (not under `ip netns exec` wrappers that would swallow signals):
+ * `ip netns exec` execs the program.
  */
-export function startPulse(ns: Netns, config: string, extra: readonly string[] = []): LineProcess {
-  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, PULSE, '-n', '-t', '-v', '-c', config, '--announce-count', '2', '--announce-interval', '0.2', ...extra], {
+export function startPulse(ns: Netns, config: string, extra: readonly string[] = [], opts: { verbose?: boolean } = {}): LineProcess {
+  const verbose = opts.verbose === false ? [] : ['-v'];
+  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, PULSE, '-n', '-t', ...verbose, '-c', config, '--announce-count', '2', '--announce-interval', '0.2', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new LineProcess(child);
+}
+
+/** Peer is the scripted heartbeat peer (scripts/heartbeat-peer.ts) with its command input. */
+export type Peer = LineProcess & { command(c: object): void };
+
+/** startPeer runs the scripted heartbeat peer in a namespace and resolves once it listens. */
+export async function startPeer(ns: Netns, local: string, partner: string, keyFile = '-', role = 'master'): Promise<Peer> {
+  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, PEER, local, partner, '539', keyFile, role], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const p = new LineProcess(child) as Peer;
+  p.command = (c: object) => child.stdin?.write(`${JSON.stringify(c)}\n`);
+  await p.waitFor(/"ready":true/, 10_000);
+  return p;
 }
 
 /** vipsOn lists the VIPs (10.77.1.0 and up) present in a namespace. */

@@ -4,24 +4,14 @@
  * fast (0.2/0.6 s) and every wait has a generous bound.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { netnsUnavailable, type Netns } from '../helpers/netns.js';
-import { LineProcess, PEER, pairConfigText, pulseNet, startPulse, until, vipAddress, vipsOn, writeConfig, type PulseNet } from './pulse-net.js';
+import { netnsUnavailable } from '../helpers/netns.js';
+import { pairConfigText, pulseNet, startPeer, startPulse, until, vipAddress, vipsOn, writeConfig, type LineProcess, type PulseNet } from './pulse-net.js';
 
 const skip = netnsUnavailable() ?? false;
 const VIP = vipAddress(0);
-
-/** startPeer runs the scripted heartbeat peer in a namespace. */
-async function startPeer(ns: Netns, local: string, partner: string, keyFile = '-', role = 'master'): Promise<LineProcess & { command(c: object): void }> {
-  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, PEER, local, partner, '539', keyFile, role], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const p = new LineProcess(child) as LineProcess & { command(c: object): void };
-  p.command = (c: object) => child.stdin?.write(`${JSON.stringify(c)}\n`);
-  await p.waitFor(/"ready":true/, 10_000);
-  return p;
-}
 
 /** received counts the peer's received heartbeats of a magic from index `from` on. */
 function received(p: LineProcess, magic: string, from = 0): number {

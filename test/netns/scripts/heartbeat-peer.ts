@@ -8,12 +8,13 @@
  *   {"silent": true}                   stop sending
  *
  * and prints one JSON line per datagram received: {"magic": "...", "head": "dadbadbd",
- * "length": 48, "from": "10.77.0.1"}. Usage: heartbeat-peer LOCAL PARTNER PORT [KEYFILE] [ROLE]
+ * "length": 48, "from": "10.77.0.1"}, followed by the trailer's "state", "keepaliveMs" and
+ * "deadtimeMs" when the datagram has a valid one. Usage: heartbeat-peer LOCAL PARTNER PORT [KEYFILE] [ROLE]
  */
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { encodeHeartbeat, MAGIC_VALUES, type Magic } from '../../../src/pulse/heartbeat.js';
+import { decodeHeartbeat, encodeHeartbeat, MAGIC_VALUES, type Magic } from '../../../src/pulse/heartbeat.js';
 import { decodeHeartbeatKey } from '../../../src/pulse/key.js';
 import { nextSequence } from '../../../src/pulse/replay.js';
 
@@ -54,7 +55,9 @@ function every(ms: number, next: () => Buffer): void {
 
 socket.on('message', (bytes, rinfo) => {
   const value = bytes.length >= 4 ? bytes.readUInt32LE(0) : -1;
-  const line = { magic: byValue.get(value) ?? null, head: bytes.subarray(0, 4).toString('hex'), length: bytes.length, from: rinfo.address };
+  const decoded = decodeHeartbeat(bytes, key);
+  const trailer = decoded.ok && decoded.trailer !== null ? { state: decoded.trailer.state, keepaliveMs: decoded.trailer.keepaliveMs, deadtimeMs: decoded.trailer.deadtimeMs } : {};
+  const line = { magic: byValue.get(value) ?? null, head: bytes.subarray(0, 4).toString('hex'), length: bytes.length, from: rinfo.address, ...trailer };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 });
 

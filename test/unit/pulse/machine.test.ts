@@ -44,7 +44,7 @@ describe('pulse machine: start', () => {
     assert.equal(nextWake(r.state), 100);
     const first = run([timer(100)], r.state);
     assert.deepEqual(first.actions, [{ type: 'send', magic: 'lvs-stopped', state: 'inactive' }]);
-    assert.equal(first.state.sendAt, 600);
+    assert.equal(first.state.sendAt, 350);
   });
 
   it('--forceactive activates at start with the original log line and announces it', () => {
@@ -70,22 +70,22 @@ describe('pulse machine: start', () => {
 });
 
 describe('pulse machine: heartbeats and timers', () => {
-  it('sends every min(keepalive, deadtime / 10) without drift, even when woken late', () => {
-    assert.equal(sendIntervalMs(config()), 500);
-    assert.equal(sendIntervalMs(config({ keepaliveMs: 100, deadtimeMs: 300 })), 30);
-    assert.equal(sendIntervalMs(config({ keepaliveMs: 1000, deadtimeMs: 20_000 })), 1000);
+  it('sends every min(keepalive, deadtime / 20) without drift, even when woken late', () => {
+    assert.equal(sendIntervalMs(config()), 250);
+    assert.equal(sendIntervalMs(config({ keepaliveMs: 100, deadtimeMs: 300 })), 15);
+    assert.equal(sendIntervalMs(config({ keepaliveMs: 1000, deadtimeMs: 40_000 })), 1000);
     let s = started(config(), 0);
     const sends: number[] = [];
-    for (const now of [0, 503, 1000, 1250, 1500, 2000]) {
+    for (const now of [0, 253, 500, 625, 750, 1000]) {
       const r = step(s, timer(now));
       if (r.actions.some((a) => a.type === 'send')) sends.push(now);
       s = r.state;
     }
-    assert.deepEqual(sends, [0, 503, 1000, 1500, 2000]);
-    assert.equal(s.sendAt, 2500);
+    assert.deepEqual(sends, [0, 253, 500, 750, 1000]);
+    assert.equal(s.sendAt, 1250);
     // A stall longer than an interval restarts the schedule from the wake-up.
     s = step(s, timer(4_000)).state;
-    assert.equal(s.sendAt, 4_500);
+    assert.equal(s.sendAt, 4_250);
   });
 
   it('sends nothing and listens to nothing in single-director mode; activates after deadtime', () => {
