@@ -24,6 +24,7 @@ if [ "${#vm[@]}" -gt 0 ]; then
     echo "!! LVS_SKIP_VM=1: the ${#vm[@]} IPVS VM suites were NOT run" >&2
   else
     echo "== IPVS VM suites (${#vm[@]} files, one VM boot)"
-    test/vm/run "node --test --test-reporter=spec ${vm[*]}"
+    # The two-router lab suite runs a dozen node processes at once: give the VM room and time.
+    LVS_VM_MEM=${LVS_VM_MEM:-2048} LVS_VM_TIMEOUT=${LVS_VM_TIMEOUT:-3000} test/vm/run "node --test --test-reporter=spec ${vm[*]}"
   fi
 fi

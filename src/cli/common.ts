@@ -12,6 +12,7 @@ import { IncrementalCheck } from '../config/incremental.js';
 import { DEFAULT_CONFIG_FILE } from '../config/model.js';
 import { loadServices } from '../config/services.js';
 import type { ProgramStatus } from '../config/validate.js';
+import { inspectHeartbeatKeyFile } from '../pulse/key.js';
 import { VERSION } from '../version.js';
 
 /** EXIT_USAGE is the exit code for a command line that cannot be run. */
@@ -76,7 +77,7 @@ export interface LoadedConfig {
 
 /** loadConfigFile reads and checks a configuration file, as the daemons do at start and on SIGHUP and as --check does. */
 export async function loadConfigFile(file: string, options: { strictPiranha?: boolean } = {}): Promise<LoadedConfig> {
-  return readAndCheck(file, (text) => checkText(text, { strictPiranha: options.strictPiranha === true }, { services: loadServices(), lookup: lookupIPv4, programStatus }));
+  return readAndCheck(file, (text) => checkText(text, { strictPiranha: options.strictPiranha === true }, { services: loadServices(), lookup: lookupIPv4, programStatus, keyFileStatus: inspectHeartbeatKeyFile }));
 }
 
 /**
@@ -84,7 +85,7 @@ export async function loadConfigFile(file: string, options: { strictPiranha?: bo
  * that checks each version against the previous one (IncrementalCheck): same findings, less work.
  */
 export function incrementalConfigLoader(): (file: string) => Promise<LoadedConfig> {
-  const check = new IncrementalCheck({}, { lookup: lookupIPv4, programStatus });
+  const check = new IncrementalCheck({}, { lookup: lookupIPv4, programStatus, keyFileStatus: inspectHeartbeatKeyFile });
   return (file) => readAndCheck(file, (text) => check.check(text, loadServices()));
 }
 
@@ -126,10 +127,4 @@ function print(file: string, opts: CheckCliOptions, diagnostics: readonly Diagno
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-/** notImplemented reports honestly that a mode is not built yet, and returns the usage exit code. */
-export function notImplemented(program: string, what: string): number {
-  process.stderr.write(`${program}: ${what} is not implemented yet in lvs-director ${VERSION}; only --check works in this release\n`);
-  return EXIT_USAGE;
 }

@@ -42,3 +42,12 @@ export function loadMonitorCommand(v: VirtualService, g: GlobalSettings): string
 export function effectivePmask(v: VirtualService): string | null {
   return v.persistent > 0 ? v.pmask : null;
 }
+
+/**
+ * usesBuiltinMonitor tells whether a virtual service's client_monitor names nanny (any path whose
+ * last component is `nanny`, the default /usr/sbin/nanny included): lvsd's own checkers check its
+ * servers and lvsd keeps their destinations. Any other program is run per real server instead.
+ */
+export function usesBuiltinMonitor(v: VirtualService): boolean {
+  return v.clientMonitor.split('/').pop() === 'nanny';
+}

@@ -90,7 +90,7 @@ export class IncrementalCheck {
   private readonly cache: FindingsCache = {
     get: (v, src) => {
       const known = this.findings.get(v);
-      if (known === undefined || v.sendProgram !== null) return undefined;
+      if (known === undefined) return undefined;
       return known.line === src.line || known.findings.length === 0 ? known.findings : undefined;
     },
     set: (v, src, findings) => {

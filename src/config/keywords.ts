@@ -37,6 +37,8 @@ export interface KeywordSpec<F extends string> {
   readonly quoted?: boolean;
   /** unused marks keywords piranha parses but never acts on. */
   readonly unused?: boolean;
+  /** extension names the lvs-director extension a keyword is; piranha 0.8.6 refuses it as an unknown command. */
+  readonly extension?: string;
 }
 
 type GlobalField = keyof GlobalSettings;
@@ -81,6 +83,7 @@ export const GLOBAL_KEYWORDS: readonly KeywordSpec<GlobalField>[] = [
   { keyword: 'hard_shutdown', field: 'hardShutdown', kind: 'bool' },
   { keyword: 'ipvsadm', field: 'ipvsadm', kind: 'string' },
   { keyword: 'sync', field: 'sync', kind: 'bool', unused: true },
+  { keyword: 'heartbeat_key_file', field: 'heartbeatKeyFile', kind: 'string', extension: 'heartbeat_key_file' },
 ];
 
 /** VIRTUAL_KEYWORDS are the keywords of `virtual` and `failover` blocks, in the GUI's writing order. */

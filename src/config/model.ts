@@ -66,6 +66,8 @@ export interface GlobalSettings {
   udpTimeout: number;
   hardShutdown: boolean;
   sync: boolean;
+  /** heartbeatKeyFile is the key that authenticates heartbeats (extension `heartbeat_key_file`); null: none. */
+  heartbeatKeyFile: string | null;
 }
 
 /** RealServer is a `server NAME { }` block inside a virtual service. */
@@ -154,6 +156,7 @@ export function defaultGlobals(): GlobalSettings {
     udpTimeout: 0,
     hardShutdown: true,
     sync: false,
+    heartbeatKeyFile: null,
   };
 }
 

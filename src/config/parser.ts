@@ -211,6 +211,7 @@ class ConfigReader {
       return;
     }
     if (result.notes !== undefined) this.diagnostics.push(...result.notes);
+    if (spec.extension !== undefined) this.diagnostics.push(extensionNote(spec.extension, PiranhaError.BAD_COMMAND, line.number, word.col));
     const previous = keys.get(spec.keyword);
     if (previous !== undefined)
       this.diagnostics.push(
@@ -226,12 +227,7 @@ class ConfigReader {
       ok: false,
       diagnostic: syntaxError(n, line.number, t.col, hint),
     });
-    const extension = (name: string, n: PiranhaErrorNumber, t: Token = tok): Diagnostic => ({
-      ...syntaxError(n, line.number, t.col, `${name} is an lvs-director extension that piranha 0.8.6 rejects`),
-      severity: 'warning',
-      code: 'EXTENSION',
-      extension: name,
-    });
+    const extension = (name: string, n: PiranhaErrorNumber, t: Token = tok): Diagnostic => extensionNote(name, n, line.number, t.col);
 
     switch (spec.kind) {
       case 'int': {
@@ -353,6 +349,16 @@ class ConfigReader {
       });
     return notes.length > 0 ? notes : undefined;
   }
+}
+
+/** extensionNote marks the use of an extension, with the error piranha 0.8.6 gives for it there. */
+function extensionNote(name: string, n: PiranhaErrorNumber, line: number, col: number): Diagnostic {
+  return {
+    ...syntaxError(n, line, col, `${name} is an lvs-director extension that piranha 0.8.6 rejects`),
+    severity: 'warning',
+    code: 'EXTENSION',
+    extension: name,
+  };
 }
 
 function withNotes<T>(value: T, notes: Diagnostic[] | undefined): Read<T> {

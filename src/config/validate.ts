@@ -4,7 +4,7 @@
  * Pure: file-system facts come in through ValidationEnv.
  */
 import { finding, PiranhaError, piranhaText, type Diagnostic, type Severity } from './diagnostic.js';
-import { isUnset } from './effective.js';
+import { isUnset, usesBuiltinMonitor } from './effective.js';
 import { hostKey, type AddressDevice, type GlobalSettings, type LvsConfig, type VirtualService } from './model.js';
 import type { BlockSource, SourceMap, VirtualSource } from './parser.js';
 import { compileEre } from '../check/ere-nfa.js';
@@ -13,10 +13,20 @@ import { maskPrefixLength, unescapeCheckString } from './values.js';
 /** ProgramStatus is what the environment knows of a program path. */
 export type ProgramStatus = 'executable' | 'missing' | 'not-executable' | 'unknown';
 
+/**
+ * KeyFileStatus is what the environment found in a `heartbeat_key_file`: a usable key and
+ * its permission bits, or the reason it is unusable (a stable `code` and the text of the problem).
+ */
+export type KeyFileStatus =
+  | { readonly ok: true; readonly mode: number; readonly exposed: boolean }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly problem: string } };
+
 /** ValidationEnv gives validation the few facts it needs from the machine. */
 export interface ValidationEnv {
   /** programStatus tells whether a path names an executable file. */
   readonly programStatus?: (path: string) => ProgramStatus;
+  /** keyFileStatus reads a heartbeat key file; without it the file is not looked at. */
+  readonly keyFileStatus?: (path: string) => KeyFileStatus;
 }
 
 const MAX_IFNAME = 15;
@@ -24,7 +34,8 @@ const MAX_IFNAME = 15;
 /**
  * FindingsCache keeps the findings about single virtual services between validations of
  * successive versions of a file (an incremental check). What is found about one virtual service
- * depends only on it, its source positions and the environment.
+ * depends only on it and its source positions, unless it names programs (those findings are
+ * never cached: a program may have appeared or gone since).
  */
 export interface FindingsCache {
   /** get returns the findings about `v` at `src` when they are known, else undefined. */
@@ -40,14 +51,15 @@ export function validateConfig(config: LvsConfig, sources: SourceMap, env: Valid
   v.globals(config.global, sources.global);
   config.virtuals.forEach((s, i) => {
     const src = sourceOf(sources.virtuals, i);
-    const known = cache?.get(s, src);
+    const cacheable = cache !== undefined && !consultsMachine(s);
+    const known = cacheable ? cache.get(s, src) : undefined;
     if (known !== undefined) {
       out.push(...known);
       return;
     }
     const from = out.length;
     v.virtual(s, src, 'virtual');
-    cache?.set(s, src, out.slice(from));
+    if (cacheable) cache.set(s, src, out.slice(from));
   });
   v.crossVirtual(config, sources);
   if (config.global.service === 'lvs' && !config.virtuals.some((s) => s.active))
@@ -57,6 +69,11 @@ export function validateConfig(config: LvsConfig, sources: SourceMap, env: Valid
   else if (config.failovers.length > 0)
     out.push(finding('warning', 'FAILOVER_IGNORED', `${config.failovers.length} failover block(s) are ignored with 'service = lvs'`, sources.failovers[0]?.line ?? 0, 1));
   return out;
+}
+
+/** consultsMachine tells whether what is found about a virtual service depends on the machine (the programs it names); such findings are never cached. */
+function consultsMachine(v: VirtualService): boolean {
+  return v.sendProgram !== null || !usesBuiltinMonitor(v);
 }
 
 function sourceOf(list: readonly VirtualSource[], i: number): VirtualSource {
@@ -117,6 +134,25 @@ class Validator {
       const cmd = key === 'active_cmd' ? g.activeCmd : g.inactiveCmd;
       if (cmd !== null) this.program(firstWord(cmd), src, key, 'error');
     }
+    if (g.heartbeatKeyFile !== null) this.keyFile(g.heartbeatKeyFile, g, src);
+  }
+
+  private keyFile(path: string, g: GlobalSettings, src: BlockSource): void {
+    const key = 'heartbeat_key_file';
+    if (!path.startsWith('/')) {
+      this.add(at('error', 'KEY_FILE_RELATIVE', `heartbeat_key_file ${path} is not an absolute path`, src, key, 'pulse runs from /; write the full path'));
+      return;
+    }
+    if (!g.backupActive)
+      this.add(at('warning', 'KEY_FILE_UNUSED', "'heartbeat_key_file' has no effect without an active backup (no heartbeats are sent)", src, key));
+    const status = this.env.keyFileStatus?.(path);
+    if (status === undefined) return;
+    if (!status.ok) {
+      this.add(at('error', status.error.code, `heartbeat key file ${path}: ${status.error.problem}`, src, key, 'both directors need the same key file, mode 0600'));
+      return;
+    }
+    if (status.exposed)
+      this.add(at('warning', 'KEY_FILE_EXPOSED', `heartbeat key file ${path} is accessible by group or other (mode ${status.mode.toString(8).padStart(4, '0')})`, src, key, `chmod 600 ${path}`));
   }
 
   virtual(v: VirtualService, src: VirtualSource, kind: 'virtual' | 'failover'): void {
@@ -155,6 +191,7 @@ class Validator {
           compat: true,
         });
     }
+    if (!usesBuiltinMonitor(v)) this.program(v.clientMonitor, src, 'client_monitor', severe);
     if (v.sorryServer !== null && v.address !== null && v.address.host.family !== null) {
       const sorryFamily = v.sorryServer.includes(':') ? 6 : 4;
       if (sorryFamily !== v.address.host.family)

@@ -46,6 +46,8 @@ export interface PlanOptions {
   readonly owns?: (key: ServiceKey) => boolean;
   /** takeAll makes every service in the table ours (remove whatever is not desired). */
   readonly takeAll?: boolean;
+  /** foreign returns true for a destination someone else keeps (lvsd: an external client_monitor); the plan never touches it. */
+  readonly foreign?: (key: ServiceKey, d: DestinationKey) => boolean;
 }
 
 /** serviceId is a string identity of a service key (family included). */
@@ -93,6 +95,7 @@ export function planReconcile(desired: DesiredTable, actual: ActualTable, option
     const current = new Map(h.destinations.map((d) => [destinationId(d), d]));
     const target = new Set<string>();
     for (const d of w.destinations) {
+      if (options.foreign?.(key, d) === true) continue;
       const did = destinationId(d);
       target.add(did);
       const c = current.get(did);
@@ -100,7 +103,7 @@ export function planReconcile(desired: DesiredTable, actual: ActualTable, option
       else if (!sameDestination(d, c)) additions.push({ kind: 'edit-destination', key, destination: d });
     }
     for (const [did, c] of current)
-      if (!target.has(did)) removals.push({ kind: 'delete-destination', key, destination: { address: c.address, port: c.port, family: c.family } });
+      if (!target.has(did) && options.foreign?.(key, c) !== true) removals.push({ kind: 'delete-destination', key, destination: { address: c.address, port: c.port, family: c.family } });
   }
   for (const [id, h] of have)
     if (!want.has(id) && (options.takeAll === true || options.owns?.(h.service.key) === true))

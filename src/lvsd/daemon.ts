@@ -12,12 +12,13 @@ import { describeOp } from '../ipvs/op-text.js';
 import { applyPlan, planReconcile, readServices, reconcile, serviceId, type ReconcileReport } from '../ipvs/reconcile.js';
 import type { ServiceKey, Timeouts } from '../ipvs/types.js';
 import type { Logger } from '../log.js';
+import { externalDestinations } from './client-monitor.js';
 import { desiredTable, serviceKeyOf, type ServerHealth } from './desired.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain.js';
 import { Drainer } from './drainer.js';
 import type { CheckerEvent } from './hub.js';
 import { planReload } from './reload.js';
-import { checkTargets, type CheckTarget } from './targets.js';
+import { checkTargets, sameTarget, type CheckTarget } from './targets.js';
 
 /** Checkers is what the daemon needs of the checker hub. */
 export interface Checkers {
@@ -58,6 +59,8 @@ export class LvsDaemon {
   private readonly drainer: Drainer;
   /** lastReport is what the last reconciliation did (for status and tests). */
   lastReport: ReconcileReport | null = null;
+  /** counters count the reconciliations run and the kernel operations they could not do (for status). */
+  readonly counters = { reconciliations: 0, failedOperations: 0 };
 
   constructor(
     config: LvsConfig,
@@ -145,7 +148,7 @@ export class LvsDaemon {
     const wanted = new Map(next.map((t) => [t.id, t]));
     for (const [id, old] of this.targets) {
       const now = wanted.get(id);
-      if (now === undefined || JSON.stringify(now.options) !== JSON.stringify(old.options)) {
+      if (now === undefined || !sameTarget(now, old)) {
         this.checkers.remove(id);
         this.targets.delete(id);
         // A changed server keeps its last health (no gap in the table) until its new checker reports.
@@ -174,7 +177,7 @@ export class LvsDaemon {
   reconcileNow(): Promise<void> {
     return this.enqueue(() => {
       const owned = this.owned;
-      return reconcile(this.client, this.drainer.overlay(desiredTable(this.config, this.health)), { owns: (k) => owned.has(serviceId(k)) });
+      return reconcile(this.client, this.drainer.overlay(desiredTable(this.config, this.health)), { owns: (k) => owned.has(serviceId(k)), foreign: externalDestinations(this.config) });
     });
   }
 
@@ -186,8 +189,9 @@ export class LvsDaemon {
         const key = v.active ? serviceKeyOf(v) : null;
         return key !== null && scope.has(serviceId(key));
       });
-      const desired = this.drainer.overlay(desiredTable({ ...this.config, virtuals }, this.health), scope);
-      return applyPlan(this.client, planReconcile(desired, await readServices(this.client, keys), { takeAll: true }));
+      const part = { ...this.config, virtuals };
+      const desired = this.drainer.overlay(desiredTable(part, this.health), scope);
+      return applyPlan(this.client, planReconcile(desired, await readServices(this.client, keys), { takeAll: true, foreign: externalDestinations(part) }));
     });
   }
 
@@ -204,6 +208,8 @@ export class LvsDaemon {
     const run = async (): Promise<void> => {
       const report = await work();
       this.lastReport = report;
+      this.counters.reconciliations++;
+      this.counters.failedOperations += report.failed.length;
       for (const op of report.applied) this.log.debug(`ipvs: ${describeOp(op)}`);
       for (const f of report.failed) {
         this.log.debug(`ipvs: ${describeOp(f.op)} (failed)`);

@@ -2,9 +2,11 @@
  * What the IPVS table should hold, from the configuration and the checkers' findings: a service
  * for each active virtual service; a destination for each active real server that is up (at the
  * weight its monitor gave), or quiesced (weight 0, entry kept); the sorry server while no real
- * server of the service is up (reference piranha.md §3.5, working here unlike 0.8.6). Pure.
+ * server of the service is up (reference piranha.md §3.5, working here unlike 0.8.6). Servers of
+ * a service with an external client_monitor count for the sorry server but their destinations
+ * are their program's (client-monitor.ts), so none is listed for them. Pure.
  */
-import { effectivePmask } from '../config/effective.js';
+import { effectivePmask, usesBuiltinMonitor } from '../config/effective.js';
 import type { ForwardingMethod as ConfigForwarding, LvsConfig, RealServer, VirtualService } from '../config/model.js';
 import { serviceIdentity } from '../config/validate.js';
 import { serverIdentity } from '../config/diff.js';
@@ -80,6 +82,7 @@ export function desiredTable(config: LvsConfig, health: HealthMap): DesiredTable
     const key = serviceKeyOf(v);
     if (key === null) continue;
     const destinations: Destination[] = [];
+    const builtin = usesBuiltinMonitor(v);
     let anyUp = false;
     for (const s of v.servers) {
       const ip = s.address?.ip ?? null;
@@ -87,6 +90,7 @@ export function desiredTable(config: LvsConfig, health: HealthMap): DesiredTable
       const h = health.get(serverId(v, s));
       if (h === undefined || (!h.up && !h.quiesced)) continue;
       anyUp ||= h.up;
+      if (!builtin) continue;
       const d = destination(ip, s.port, forwarding, h.up ? h.weight : 0);
       if (d !== null) destinations.push(d);
     }

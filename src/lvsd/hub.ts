@@ -16,6 +16,17 @@ export interface CheckerEvent {
   readonly reason: string;
 }
 
+/** CheckerProcess describes one checker process for status: a hub shard or an external client_monitor. */
+export interface CheckerProcess {
+  /** name is "checker N" for a shard, "virtual/server" for a client_monitor program. */
+  readonly name: string;
+  readonly program: string;
+  readonly pid: number | null;
+  readonly restarts: number;
+  /** servers is how many real servers it checks. */
+  readonly servers: number;
+}
+
 /** HubOptions wire the hub to its parent. */
 export interface HubOptions {
   /** command starts one checker: program and arguments (default: this package's nanny --multi). */
@@ -64,6 +75,12 @@ export class CheckerHub {
   /** pids lists the running checkers' process ids. */
   pids(): number[] {
     return this.shards.flatMap((s) => (s.child?.pid === undefined ? [] : [s.child.pid]));
+  }
+
+  /** describe lists the shards for status (a shard with no servers yet has never been started). */
+  describe(): CheckerProcess[] {
+    const program = this.options.command.join(' ');
+    return this.shards.map((s, i) => ({ name: `checker ${i}`, program, pid: s.child?.pid ?? null, restarts: s.restarts, servers: s.targets.size }));
   }
 
   /** stop ends every checker and waits for them. */

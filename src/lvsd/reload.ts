@@ -17,7 +17,7 @@ import { destinationId, serviceId } from '../ipvs/reconcile.js';
 import type { Destination, ServiceKey, Timeouts } from '../ipvs/types.js';
 import { desiredTable, serverId, serviceKeyOf, type HealthMap, type ServerHealth } from './desired.js';
 import { drainsFor, type Drain } from './drain.js';
-import { checkTargets, type CheckTarget } from './targets.js';
+import { checkTargets, sameTarget, type CheckTarget } from './targets.js';
 
 /** GLOBALS_FOR_ALL are the global keywords every virtual service's table entries or checkers depend on. */
 const GLOBALS_FOR_ALL = new Set(['network', 'rsh_command']);
@@ -59,8 +59,6 @@ export interface ReloadPlan {
   readonly stopping: readonly VirtualService[];
 }
 
-const sameOptions = (a: CheckTarget, b: CheckTarget): boolean => JSON.stringify(a.options) === JSON.stringify(b.options);
-
 /** destinationOf is the IPVS identity of a real server (weight and forwarding do not matter to it). */
 function destinationOf(address: string, port: number): Destination {
   return { address, port, family: address.includes(':') ? 6 : 4, forwarding: 'masq', weight: 0, upperThreshold: 0, lowerThreshold: 0, tunnelType: 'ipip', tunnelPort: 0, tunnelFlags: 0 };
@@ -99,7 +97,7 @@ export function planReload(input: ReloadInput): ReloadPlan {
       const running = input.targets.get(id);
       const known = health.get(id);
       if (running !== undefined && known !== undefined) healthAfter.set(id, known);
-      if (running !== undefined && sameOptions(running, target)) continue;
+      if (running !== undefined && sameTarget(running, target)) continue;
       if (running !== undefined) stopCheckers.push(id);
       const ip = s.address?.ip ?? null;
       const up = running !== undefined ? known?.up === true : key !== null && ip !== null && input.draining(key, destinationOf(ip, s.port));

@@ -29,6 +29,8 @@ export interface ReloaderOptions {
   readonly load: () => Promise<LvsConfig | null>;
   /** apply switches the daemon to a new configuration. */
   readonly apply: (config: LvsConfig) => Promise<void>;
+  /** refused is told when a file was refused (for status). */
+  readonly refused?: () => void;
   readonly log: Logger;
 }
 
@@ -43,8 +45,10 @@ export class Reloader {
     const run = async (): Promise<void> => {
       try {
         const next = await this.options.load();
-        if (next === null) this.options.log.info('configuration not reloaded: the running one is kept');
-        else await this.options.apply(next);
+        if (next === null) {
+          this.options.log.info('configuration not reloaded: the running one is kept');
+          this.options.refused?.();
+        } else await this.options.apply(next);
       } catch (e) {
         this.options.log.info(`reload failed: ${(e as Error).message}`);
       }

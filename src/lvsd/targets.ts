@@ -1,10 +1,12 @@
 /**
  * The checker targets of a configuration: one per active real server of an active virtual
- * service, with the options lvsd gave piranha's nanny (reference piranha.md §3.3).
+ * service, with the options lvsd gave piranha's nanny (reference piranha.md §3.3), and the
+ * external program to run instead of lvsd's checkers when client_monitor is not nanny.
  */
 import { loadMonitorCommand } from '../config/effective.js';
 import type { LvsConfig } from '../config/model.js';
 import type { RawNannyOptions } from '../nanny/options.js';
+import { externalMonitorOf, type ExternalMonitor } from './client-monitor.js';
 import { serverId } from './desired.js';
 
 /** CheckTarget is one real server to check. */
@@ -14,6 +16,13 @@ export interface CheckTarget {
   readonly label: string;
   readonly quiesce: boolean;
   readonly options: RawNannyOptions;
+  /** external is the client_monitor program that checks this server and keeps its entry, or null for lvsd's checkers. */
+  readonly external: ExternalMonitor | null;
+}
+
+/** sameTarget tells whether two targets of one server would be checked the same way (no restart needed). */
+export function sameTarget(a: CheckTarget, b: CheckTarget): boolean {
+  return JSON.stringify([a.options, a.external]) === JSON.stringify([b.options, b.external]);
 }
 
 const METHOD = { nat: 'm', direct: 'g', tunnel: 'i' } as const;
@@ -47,7 +56,7 @@ export function checkTargets(config: LvsConfig): CheckTarget[] {
         method: METHOD[config.global.network],
         ...(load === null ? {} : { loadcmd: load }),
       };
-      out.set(id, { id, label: `${v.name}/${s.name}`, quiesce: v.quiesceServer, options });
+      out.set(id, { id, label: `${v.name}/${s.name}`, quiesce: v.quiesceServer, options, external: externalMonitorOf(v, config) });
     }
   }
   return [...out.values()];

@@ -9,8 +9,19 @@ import { NLM_F } from '../netlink/constants.js';
 import type { GenlMessage } from '../netlink/genl.js';
 import type { NetlinkMessage } from '../netlink/message.js';
 import { decodeDaemonNest, decodeDestinationNest, decodeServiceNest, decodeTimeouts, putDestination, putServiceKey } from '../ipvs/codec.js';
-import { IP_VS_SVC_F, IPVS_CMD, IPVS_CMD_ATTR, IPVS_DEST_ATTR, IPVS_GENL_NAME, IPVS_INFO_ATTR, IPVS_SVC_ATTR } from '../ipvs/constants.js';
-import { describeService, hostPort, type Destination, type DestinationEntry, type Service, type ServiceKey, type SyncDaemon, type Timeouts } from '../ipvs/types.js';
+import { IP_VS_SVC_F, IPVS_CMD, IPVS_CMD_ATTR, IPVS_DEST_ATTR, IPVS_GENL_NAME, IPVS_INFO_ATTR, IPVS_STATS_ATTR, IPVS_SVC_ATTR } from '../ipvs/constants.js';
+import {
+  describeService,
+  hostPort,
+  type Destination,
+  type DestinationEntry,
+  type DestinationKey,
+  type Service,
+  type ServiceKey,
+  type Stats,
+  type SyncDaemon,
+  type Timeouts,
+} from '../ipvs/types.js';
 import { genlReply, serveFamily } from './genltest.js';
 import { ack, errno, multipart, type NetlinkFunc } from './nltest.js';
 
@@ -26,6 +37,14 @@ export interface FakeIpvsOptions {
   interruptDumps?: number;
 }
 
+/** FakeCounters are what the fake reports of a service or destination: counters, rates and (destinations) connections. */
+export interface FakeCounters {
+  readonly stats?: Partial<Stats>;
+  readonly activeConns?: number;
+  readonly inactiveConns?: number;
+  readonly persistentConns?: number;
+}
+
 class KernelError extends Error {
   constructor(readonly errno: number) {
     super(String(errno));
@@ -39,14 +58,19 @@ export class FakeIpvsKernel {
   readonly daemons: SyncDaemon[] = [];
   /** commands counts requests by IPVS command number. */
   readonly commands = new Map<number, number>();
-  /** connections holds the connection counters destination dumps report, by "service id destination id". */
-  private readonly connections = new Map<string, { active: number; inactive: number }>();
+  /** counters are reported with services and destinations (by "service" or "service -> destination"); all zero when unset. */
+  private readonly counters = new Map<string, FakeCounters>();
 
   constructor(private readonly options: FakeIpvsOptions = {}) {}
 
   /** func is the NetlinkFunc to dial. */
   get func(): NetlinkFunc {
     return serveFamily({ name: IPVS_GENL_NAME, id: this.options.familyId ?? 0x22, version: 1 }, (m, r) => this.handle(m, r));
+  }
+
+  /** setCounters makes the fake report counters for a service, or for one of its destinations. */
+  setCounters(key: ServiceKey, counters: FakeCounters, destination?: DestinationKey): void {
+    this.counters.set(countersId(key, destination), counters);
   }
 
   /** writes counts the table-changing commands served so far. */
@@ -98,8 +122,11 @@ export class FakeIpvsKernel {
         if (top.service !== null) this.lookup(top.service);
         return [];
       case IPVS_CMD.GET_SERVICE:
-        if (dump) return [...this.services.values()].map((s) => serviceBody(s.service));
-        return [serviceBody(this.lookup(top.service).service)];
+        if (dump) return [...this.services.values()].map((s) => serviceBody(s.service, this.counters.get(countersId(s.service.key))));
+        {
+          const { service } = this.lookup(top.service);
+          return [serviceBody(service, this.counters.get(countersId(service.key)))];
+        }
       case IPVS_CMD.NEW_SERVICE:
       case IPVS_CMD.SET_SERVICE:
       case IPVS_CMD.DEL_SERVICE:
@@ -108,7 +135,7 @@ export class FakeIpvsKernel {
         if (!dump) throw new KernelError(E.EOPNOTSUPP);
         const key = top.service === null ? null : identify(top.service);
         const entry = key === null ? undefined : this.services.get(key.id);
-        return entry === undefined ? [] : [...entry.dests.entries()].map(([id, d]) => destBody(d, this.connections.get(`${key?.id ?? ''} ${id}`)));
+        return entry === undefined ? [] : [...entry.dests.values()].map((d) => destBody(d, this.counters.get(countersId(entry.service.key, d))));
       }
       case IPVS_CMD.NEW_DEST:
       case IPVS_CMD.SET_DEST:
@@ -195,11 +222,6 @@ export class FakeIpvsKernel {
     return [];
   }
 
-  /** setConnections sets the active and inactive connection counts a destination dump reports for a destination. */
-  setConnections(service: ServiceKey, destination: { address: string; port: number; family: 4 | 6 }, active: number, inactive: number): void {
-    this.connections.set(`${service.family} ${describeService(service)} ${destination.family} ${hostPort(destination.address, destination.port)}`, { active, inactive });
-  }
-
   /** describe lists the table as "service -> dest weight" lines, for assertions. */
   describe(): string[] {
     const out: string[] = [];
@@ -253,7 +275,28 @@ function encodeBody(b: GenlMessage): Uint8Array {
   return out;
 }
 
-function serviceBody(s: Service): GenlMessage {
+function countersId(key: ServiceKey, d?: DestinationKey): string {
+  return d === undefined ? describeService(key) : `${describeService(key)} -> ${hostPort(d.address, d.port)}`;
+}
+
+const STATS_ORDER: ReadonlyArray<[keyof Stats, number]> = [
+  ['conns', IPVS_STATS_ATTR.CONNS],
+  ['inpkts', IPVS_STATS_ATTR.INPKTS],
+  ['outpkts', IPVS_STATS_ATTR.OUTPKTS],
+  ['inbytes', IPVS_STATS_ATTR.INBYTES],
+  ['outbytes', IPVS_STATS_ATTR.OUTBYTES],
+  ['cps', IPVS_STATS_ATTR.CPS],
+  ['inpps', IPVS_STATS_ATTR.INPPS],
+  ['outpps', IPVS_STATS_ATTR.OUTPPS],
+  ['inbps', IPVS_STATS_ATTR.INBPS],
+  ['outbps', IPVS_STATS_ATTR.OUTBPS],
+];
+
+function putStats64(e: AttributeEncoder, stats: Partial<Stats> | undefined): void {
+  for (const [field, type] of STATS_ORDER) e.u64(type, stats?.[field] ?? 0n);
+}
+
+function serviceBody(s: Service, counters: FakeCounters | undefined): GenlMessage {
   // The kernel nests without NLA_F_NESTED and reports HASHED in the flags of every service.
   const flags = new Uint8Array(8);
   new DataView(flags.buffer).setUint32(0, s.flags | IP_VS_SVC_F.HASHED, true);
@@ -265,16 +308,20 @@ function serviceBody(s: Service): GenlMessage {
       e.bytes(IPVS_SVC_ATTR.FLAGS, flags).u32(IPVS_SVC_ATTR.TIMEOUT, s.timeout);
       if (s.key.family === 4) e.be32(IPVS_SVC_ATTR.NETMASK, s.netmask);
       else e.u32(IPVS_SVC_ATTR.NETMASK, s.netmask);
-      e.nested(IPVS_SVC_ATTR.STATS64, (st) => st.u64(1, 0n), false);
+      e.nested(IPVS_SVC_ATTR.STATS64, (st) => putStats64(st, counters?.stats), false);
     }, false)
     .encode();
   return { cmd: IPVS_CMD.NEW_SERVICE, version: 1, attributes };
 }
 
-function destBody(d: Destination, conns: { active: number; inactive: number } = { active: 0, inactive: 0 }): GenlMessage {
+function destBody(d: Destination, counters: FakeCounters | undefined): GenlMessage {
   const attributes = new AttributeEncoder()
     .nested(IPVS_CMD_ATTR.DEST, (e) => {
-      putDestination(e, d).u32(IPVS_DEST_ATTR.ACTIVE_CONNS, conns.active).u32(IPVS_DEST_ATTR.INACT_CONNS, conns.inactive).u32(IPVS_DEST_ATTR.PERSIST_CONNS, 0);
+      putDestination(e, d)
+        .u32(IPVS_DEST_ATTR.ACTIVE_CONNS, counters?.activeConns ?? 0)
+        .u32(IPVS_DEST_ATTR.INACT_CONNS, counters?.inactiveConns ?? 0)
+        .u32(IPVS_DEST_ATTR.PERSIST_CONNS, counters?.persistentConns ?? 0)
+        .nested(IPVS_DEST_ATTR.STATS64, (st) => putStats64(st, counters?.stats), false);
     }, false)
     .encode();
   return { cmd: IPVS_CMD.NEW_DEST, version: 1, attributes };

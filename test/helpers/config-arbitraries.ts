@@ -162,6 +162,7 @@ const FIELD_RANGES: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
   inactiveCmd: command(false),
   primaryShared: fc.constantFrom('/dev/sdb', '/dev/sdc1'),
   backupShared: fc.constantFrom('/dev/sdb', '/dev/sdc1'),
+  heartbeatKeyFile: fc.oneof(fc.constantFrom('/etc/sysconfig/ha/heartbeat.key', '/root/hb key'), text()),
   fwmark: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 65535 })),
   persistent: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 86400 })),
   timeout: fc.integer({ min: 1, max: 3600 }),

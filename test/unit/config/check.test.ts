@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { checkText, decodeConfig, readFailure } from '../../../src/config/check.js';
+import { inspectHeartbeatKeyFile } from '../../../src/pulse/key.js';
 import { resolveHosts } from '../../../src/config/resolve.js';
 import { parseServices } from '../../../src/config/services.js';
 import { parse, readSample, SERVICES } from '../../helpers/config.js';
@@ -158,5 +163,52 @@ describe('parseServices', () => {
       ['www', 80],
       ['https', 443],
     ]);
+  });
+});
+
+describe('checkText: heartbeat_key_file against real files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lvs-key-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const keyFile = (name: string, content: string, mode: number): string => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    chmodSync(path, mode);
+    return path;
+  };
+  const deps = { keyFileStatus: inspectHeartbeatKeyFile };
+  const withKey = (path: string): string => BASE.replace('backup_active = 1', `backup_active = 1\nheartbeat_key_file = ${path}`);
+  const brief = (r: Awaited<ReturnType<typeof checkText>>): string[][] => r.diagnostics.map((d) => [d.severity, d.code, d.message]);
+
+  it('accepts a good key silently, and --strict-piranha refuses the keyword as piranha would', async () => {
+    const path = keyFile('good.key', 'c2VjcmV0LXNoYXJlZC1ieS1ib3RoLWRpcmVjdG9ycw==\n', 0o600);
+    assert.deepEqual(brief(await checkText(withKey(path), {}, deps)), []);
+    const strict = await checkText(withKey(path), { strictPiranha: true }, deps);
+    assert.deepEqual(brief(strict), [['error', 'EXTENSION', 'unknown command']]);
+    assert.equal(strict.diagnostics[0]?.line, 4);
+    assert.match(strict.diagnostics[0]?.hint ?? '', /^--strict-piranha: heartbeat_key_file is an lvs-director extension/);
+  });
+
+  it('reports a missing file', async () => {
+    const path = join(dir, 'absent.key');
+    assert.deepEqual(brief(await checkText(withKey(path), {}, deps)), [['error', 'HBKEY_MISSING', `heartbeat key file ${path}: no such file`]]);
+  });
+
+  it('reports a key shorter than 16 bytes (the trailing newline does not count)', async () => {
+    const path = keyFile('short.key', '0123456789abcde\n', 0o600);
+    const r = await checkText(withKey(path), {}, deps);
+    assert.deepEqual(r.diagnostics.map((d) => d.code), ['HBKEY_TOO_SHORT']);
+    assert.match(r.diagnostics[0]?.message ?? '', /the key is 15 bytes long; at least 16 are needed/);
+    assert.equal(r.ok, false);
+  });
+
+  it('reports a directory as not a regular file', async () => {
+    assert.deepEqual((await checkText(withKey(dir), {}, deps)).diagnostics.map((d) => d.code), ['HBKEY_NOT_A_FILE']);
+  });
+
+  it('warns, without failing, when the key file is readable by group or other', async () => {
+    const path = keyFile('open.key', '0123456789abcdef0123', 0o640);
+    const r = await checkText(withKey(path), {}, deps);
+    assert.equal(r.ok, true);
+    assert.deepEqual(brief(r), [['warning', 'KEY_FILE_EXPOSED', `heartbeat key file ${path} is accessible by group or other (mode 0640)`]]);
   });
 });

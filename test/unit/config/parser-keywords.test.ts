@@ -183,6 +183,12 @@ const GLOBAL_CASES: readonly KeywordCase[] = [
     invalid: { value: '/usr/sbin/ipvsadm -n', message: EXTRA, at: '-n' },
   },
   { keyword: 'sync', absent: false, valid: ['1', true], invalid: { value: '3', message: BOOL } },
+  {
+    keyword: 'heartbeat_key_file',
+    absent: null,
+    valid: ['/etc/sysconfig/ha/heartbeat.key', '/etc/sysconfig/ha/heartbeat.key'],
+    invalid: { value: '/etc/a key', message: EXTRA, at: 'key' },
+  },
 ];
 
 const VIRTUAL_CASES: readonly KeywordCase[] = [
@@ -291,7 +297,12 @@ for (const { kinds, cases } of TABLES)
         const [value, model] = c.valid;
         it(`${c.keyword} = ${value} gives ${JSON.stringify(model)}`, () => {
           const r = parse(place(kind, `${c.keyword} = ${value}`).text);
-          assert.deepEqual(r.diagnostics, []);
+          // An extension keyword is accepted with one note naming it; every other valid value without any.
+          const extension = lookupKeyword(kind, c.keyword)?.extension;
+          assert.deepEqual(
+            r.diagnostics.map((d) => [d.code, d.extension]),
+            extension === undefined ? [] : [['EXTENSION', extension]],
+          );
           assert.deepEqual(valueOf(r, kind, c.keyword), model);
         });
 
@@ -837,6 +848,17 @@ describe('extensions', () => {
       assert.deepEqual(r.diagnostics, []);
       assert.equal(r.config.virtuals[0]?.scheduler, scheduler);
     });
+
+  it('heartbeat_key_file is flagged at the keyword, with the unknown command piranha reports', () => {
+    const r = parse('primary = 192.0.2.1\nheartbeat_key_file = /etc/sysconfig/ha/heartbeat.key\n');
+    assert.equal(r.config.global.heartbeatKeyFile, '/etc/sysconfig/ha/heartbeat.key');
+    assert.deepEqual(extensionNotes(r), [[2, 1, 'unknown command', 'heartbeat_key_file']]);
+  });
+
+  it('heartbeat_key_file inside a virtual block is an unknown command, not an extension', () => {
+    const { text, line } = place('virtual', 'heartbeat_key_file = /k');
+    assert.deepEqual(parse(text).diagnostics.map(brief), [{ severity: 'error', message: 'unknown command', line, col: 1 }]);
+  });
 
   it('scheduler names are case-sensitive (WLC is refused)', () => {
     const { text, line } = place('virtual', 'scheduler = WLC');

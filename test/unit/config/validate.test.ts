@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateConfig, type ProgramStatus } from '../../../src/config/validate.js';
+import { validateConfig, type KeyFileStatus, type ProgramStatus } from '../../../src/config/validate.js';
 import { parse, readSample, SAMPLES } from '../../helpers/config.js';
 
 const HEAD = `primary = 192.0.2.1
@@ -143,6 +143,14 @@ describe('validateConfig', () => {
     assert.deepEqual(findings(text), []);
   });
 
+  it('checks a client_monitor other than nanny as a program, and leaves nanny alone', () => {
+    const text = HEAD + web('w', '     address = 192.0.2.10 eth0:1\n     client_monitor = /opt/monitor\n');
+    assert.deepEqual(findings(text, () => 'not-executable'), ['error PROGRAM_NOT_EXECUTABLE 7']);
+    assert.deepEqual(findings(text, () => 'missing'), ['warning PROGRAM_MISSING 7']);
+    assert.deepEqual(findings(text, () => 'executable'), []);
+    assert.deepEqual(findings(text.replace('/opt/monitor', '/usr/sbin/nanny'), () => 'missing'), []);
+  });
+
   it('asks about the program path only, not its arguments', () => {
     const asked: string[] = [];
     findings(HEAD + web('w', '     address = 192.0.2.10 eth0:1\n     send_program = "/opt/check %h %p"\n     expect = "OK"\n'), (p) => {
@@ -193,5 +201,53 @@ describe('validateConfig', () => {
 
   it('errors when an active virtual service has no address', () => {
     assert.deepEqual(findings(HEAD + web('w', '')), ['error ADDRESS_MISSING 4']);
+  });
+});
+
+describe('validateConfig: heartbeat_key_file', () => {
+  const service = web('w', '     address = 192.0.2.10 eth0:1\n');
+  const withKey = (head: string, path = '/etc/sysconfig/ha/heartbeat.key'): string => `${head}heartbeat_key_file = ${path}\n${service}`;
+
+  /** keyFindings validates with a fake key-file reader that reports `status` for every path it is asked about. */
+  function keyFindings(text: string, status: KeyFileStatus): { findings: string[]; asked: string[] } {
+    const r = parse(text);
+    const asked: string[] = [];
+    const env = { keyFileStatus: (p: string): KeyFileStatus => (asked.push(p), status) };
+    return { findings: validateConfig(r.config, r.sources, env).map((d) => `${d.severity} ${d.code} ${d.line} ${d.message}`), asked };
+  }
+
+  it('accepts a readable key file of mode 0600', () => {
+    const r = keyFindings(withKey(HEAD), { ok: true, mode: 0o600, exposed: false });
+    assert.deepEqual(r, { findings: [], asked: ['/etc/sysconfig/ha/heartbeat.key'] });
+  });
+
+  it('warns when group or other may access the key file, with its mode', () => {
+    assert.deepEqual(keyFindings(withKey(HEAD), { ok: true, mode: 0o644, exposed: true }).findings, [
+      'warning KEY_FILE_EXPOSED 4 heartbeat key file /etc/sysconfig/ha/heartbeat.key is accessible by group or other (mode 0644)',
+    ]);
+  });
+
+  it('reports an unusable key file as an error carrying the reader\'s code and problem', () => {
+    const status: KeyFileStatus = { ok: false, error: { code: 'HBKEY_TOO_SHORT', problem: 'the key is 3 bytes long; at least 16 are needed' } };
+    assert.deepEqual(keyFindings(withKey(HEAD), status).findings, [
+      'error HBKEY_TOO_SHORT 4 heartbeat key file /etc/sysconfig/ha/heartbeat.key: the key is 3 bytes long; at least 16 are needed',
+    ]);
+  });
+
+  it('refuses a relative path without reading it', () => {
+    const r = keyFindings(withKey(HEAD, 'heartbeat.key'), { ok: true, mode: 0o600, exposed: false });
+    assert.deepEqual(r.findings, ['error KEY_FILE_RELATIVE 4 heartbeat_key_file heartbeat.key is not an absolute path']);
+    assert.deepEqual(r.asked, []);
+  });
+
+  it('warns that the key does nothing without an active backup', () => {
+    const head = HEAD.replace('backup_active = 1', 'backup_active = 0');
+    assert.deepEqual(keyFindings(withKey(head), { ok: true, mode: 0o600, exposed: false }).findings, [
+      "warning KEY_FILE_UNUSED 4 'heartbeat_key_file' has no effect without an active backup (no heartbeats are sent)",
+    ]);
+  });
+
+  it('does not look at the file system when the environment has no key-file reader', () => {
+    assert.deepEqual(findings(withKey(HEAD)), []);
   });
 });

@@ -316,6 +316,7 @@ describe('writeConfig defaults', () => {
       ['hard_shutdown', false, '0'],
       ['ipvsadm', '/usr/sbin/ipvsadm', '/usr/sbin/ipvsadm'],
       ['sync', true, '1'],
+      ['heartbeat_key_file', '/etc/sysconfig/ha/heartbeat.key', '/etc/sysconfig/ha/heartbeat.key'],
     ],
     virtual: [
       ['sorry_server', '10.0.0.9', '10.0.0.9'],

@@ -48,6 +48,7 @@ const target = (port: number) => ({
   label: 'web/a',
   quiesce: false,
   options: { server: '127.0.0.1', port: String(port), interval: '1', reentrytime: '1', sendString: 'PING\\n', expectString: 'PONG' },
+  external: null,
 });
 
 describe('CheckerHub', () => {

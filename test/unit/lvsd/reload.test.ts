@@ -112,16 +112,16 @@ describe('lvsd reload', () => {
 
   it('removes a server by draining it: weight 0 at once, deleted at the first check that finds no connections', async () => {
     const t = await setup();
-    t.kernel.setConnections(WEB, RB, 2, 1);
+    t.kernel.setCounters(WEB, { activeConns: 2, inactiveConns: 1 }, RB);
     await t.reload(lvs({ servers: [A] }));
     assert.deepEqual(t.ops, ['edit-destination -t 192.0.2.10:80 -r 10.0.0.2:80 -m -w 0']);
     assert.deepEqual(t.checkers.log, ['remove web/b']);
     await t.tick(3000);
     assert.ok(t.table().includes('  -> 10.0.0.2:80 masq w=0'));
-    t.kernel.setConnections(WEB, RB, 0, 1);
+    t.kernel.setCounters(WEB, { activeConns: 0, inactiveConns: 1 }, RB);
     await t.tick();
     assert.equal(t.ops.length, 1, 'inactive connections still count');
-    t.kernel.setConnections(WEB, RB, 0, 0);
+    t.kernel.setCounters(WEB, { activeConns: 0, inactiveConns: 0 }, RB);
     await t.tick();
     assert.deepEqual(t.ops, ['edit-destination -t 192.0.2.10:80 -r 10.0.0.2:80 -m -w 0', 'delete-destination -t 192.0.2.10:80 -r 10.0.0.2:80']);
     assert.ok(t.info.some((l) => l === 'drained real server 10.0.0.2:80 of tcp 192.0.2.10:80: no connections left, removing it'), t.info.join('\n'));
@@ -130,7 +130,7 @@ describe('lvsd reload', () => {
 
   it('deletes a draining server when its drain time is up, connections or not', async () => {
     const t = await setup(lvs(), { drainTimeoutMs: 10_000 });
-    t.kernel.setConnections(WEB, RB, 5, 0);
+    t.kernel.setCounters(WEB, { activeConns: 5, inactiveConns: 0 }, RB);
     await t.reload(lvs({ servers: [A] }));
     await t.tick(9000);
     assert.equal(t.ops.length, 1);
@@ -152,12 +152,12 @@ describe('lvsd reload', () => {
 
   it('takes back a server re-added while it drains: its weight returns at once and the drain ends', async () => {
     const t = await setup();
-    t.kernel.setConnections(WEB, RB, 1, 0);
+    t.kernel.setCounters(WEB, { activeConns: 1, inactiveConns: 0 }, RB);
     await t.reload(lvs({ servers: [A] }));
     await t.reload(lvs({ servers: [A, { ...B, weight: 3 }] }));
     assert.deepEqual(t.ops, ['edit-destination -t 192.0.2.10:80 -r 10.0.0.2:80 -m -w 3']);
     assert.deepEqual(t.checkers.log, ['add web/b running']);
-    t.kernel.setConnections(WEB, RB, 0, 0);
+    t.kernel.setCounters(WEB, { activeConns: 0, inactiveConns: 0 }, RB);
     await t.tick(5000);
     assert.deepEqual(t.ops, ['edit-destination -t 192.0.2.10:80 -r 10.0.0.2:80 -m -w 3']);
     assert.ok(t.table().includes('  -> 10.0.0.2:80 masq w=3'));
@@ -221,7 +221,7 @@ describe('lvsd reload', () => {
 
   it('keeps a draining server at weight 0 through full reconciliations after checker events', async () => {
     const t = await setup();
-    t.kernel.setConnections(WEB, RB, 1, 0);
+    t.kernel.setCounters(WEB, { activeConns: 1, inactiveConns: 0 }, RB);
     await t.reload(lvs({ servers: [A] }));
     await t.say('web/a', 'up', 4);
     assert.deepEqual(t.ops.slice(1), ['edit-destination -t 192.0.2.10:80 -r 10.0.0.1:80 -m -w 4']);
@@ -238,7 +238,7 @@ describe('lvsd reload', () => {
 
   it('ends its drains when it stops', async () => {
     const t = await setup();
-    t.kernel.setConnections(WEB, RB, 1, 0);
+    t.kernel.setCounters(WEB, { activeConns: 1, inactiveConns: 0 }, RB);
     await t.reload(lvs({ servers: [A] }));
     assert.equal(t.clock.pending() > 0, true);
     await t.daemon.stop();
