@@ -10,7 +10,7 @@ import type { Datagram, HeartbeatChannels } from './channels.js';
 import { configDigest, formatDigest } from './digest.js';
 import type { Director } from './director.js';
 import { decodeHeartbeat, encodeHeartbeat, type HeartbeatTrailer } from './heartbeat.js';
-import { initialState, nextWake, step, type MachineConfig, type PulseAction, type PulseEvent, type PulseState } from './machine.js';
+import { initialState, nextWake, nextWakeDecides, step, type MachineConfig, type PulseAction, type PulseEvent, type PulseState } from './machine.js';
 import { nextSequence, ReplayGuard } from './replay.js';
 
 /** PulseCounters count what the daemon dropped and why. */
@@ -160,10 +160,14 @@ export class PulseDaemon {
     this.timer = null;
     const at = nextWake(this.state);
     if (at === Infinity) return;
-    this.timer = this.o.clock.setTimer(at - this.o.clock.now(), () => {
-      this.timer = null;
-      this.feed({ type: 'timer', now: this.o.clock.now() });
-    });
+    this.timer = this.o.clock.setTimer(
+      at - this.o.clock.now(),
+      () => {
+        this.timer = null;
+        this.feed({ type: 'timer', now: this.o.clock.now() });
+      },
+      { precise: nextWakeDecides(this.state) },
+    );
   }
 
   private perform(a: PulseAction): void {

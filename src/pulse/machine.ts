@@ -122,6 +122,16 @@ export function nextWake(s: PulseState): number {
   return Math.min(s.sendAt ?? Infinity, s.needAt, s.holdoffAt ?? Infinity);
 }
 
+/**
+ * nextWakeDecides tells whether the next wake is a deadline that can activate (the partner's
+ * deadtime or the hold-off) rather than only a heartbeat to send: the shell times those
+ * precisely, since their lateness adds to the failover time.
+ */
+export function nextWakeDecides(s: PulseState): boolean {
+  const at = nextWake(s);
+  return at !== Infinity && (at === s.needAt || at === s.holdoffAt);
+}
+
 /** peerStateOf is what our heartbeats say of us. */
 export function peerStateOf(s: PulseState): PeerState {
   if (s.stopped) return 'stopping';
