@@ -151,8 +151,13 @@ export class PulseDaemon {
     const r = step(this.state, e);
     this.state = r.state;
     this.onStep?.(e, r.actions);
-    for (const a of r.actions) this.perform(a);
+    const lines = r.actions.filter((a) => a.type === 'log' || a.type === 'debug');
+    for (const a of r.actions) if (a.type !== 'log' && a.type !== 'debug') this.perform(a);
     this.arm();
+    // The log lines are written on a tick queued after the heartbeat's (dgram sends on the next
+    // tick): a write to stdout wakes its reader (journald, a terminal, a test), which can take the
+    // CPU from pulse for a while, and a takeover must not wait for that.
+    if (lines.length > 0) process.nextTick(() => lines.forEach((a) => this.perform(a)));
   }
 
   private arm(): void {
