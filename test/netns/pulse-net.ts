@@ -188,12 +188,14 @@ export const PULSE = new URL('../../../bin/pulse.js', import.meta.url).pathname;
 export const PEER = new URL('./scripts/heartbeat-peer.js', import.meta.url).pathname;
 
 /**
- * startPulse runs pulse in a namespace in the foreground (-n) without lvsd (-t), announcing
- * every VIP `count` times 0.2 s apart. The process runs directly in the namespace (not under
+ * startPulse runs pulse in a namespace in the foreground (-n) without lvsd (-t), with debug
+ * lines (-v) unless `verbose` is false, announcing every VIP twice 0.2 s apart (`extra` comes
+ * last and can override that). The process runs directly in the namespace (not under
  * `ip netns exec` wrappers that would swallow signals): `ip netns exec` execs the program.
  */
-export function startPulse(ns: Netns, config: string, extra: readonly string[] = []): LineProcess {
-  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, PULSE, '-n', '-t', '-v', '-c', config, '--announce-count', '2', '--announce-interval', '0.2', ...extra], {
+export function startPulse(ns: Netns, config: string, extra: readonly string[] = [], opts: { verbose?: boolean } = {}): LineProcess {
+  const verbose = opts.verbose === false ? [] : ['-v'];
+  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, PULSE, '-n', '-t', ...verbose, '-c', config, '--announce-count', '2', '--announce-interval', '0.2', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new LineProcess(child);
