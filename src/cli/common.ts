@@ -108,9 +108,3 @@ function print(file: string, opts: CheckCliOptions, diagnostics: readonly Diagno
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
-
-/** notImplemented reports honestly that a mode is not built yet, and returns the usage exit code. */
-export function notImplemented(program: string, what: string): number {
-  process.stderr.write(`${program}: ${what} is not implemented yet in lvs-director ${VERSION}; only --check works in this release\n`);
-  return EXIT_USAGE;
-}

@@ -56,6 +56,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (flags.multi === true) {
+    // lvsd reads our output; when it is gone (killed), there is nobody left to check for.
+    process.stdout.on('error', () => process.exit(0));
     await runMulti(process.stdin, (line) => process.stdout.write(line), flags.verbose === true);
     return 0;
   }

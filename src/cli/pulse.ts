@@ -35,6 +35,7 @@ interface PulseOptions extends CheckCliOptions {
   readonly lvs?: string;
   readonly pidfile: string;
   readonly announceCount: string;
+  readonly lvsdTimeout: string;
   readonly announceInterval: string;
 }
 
@@ -52,6 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .option('--lvs <path>', "the man page's spelling of --lvsd")
       .option('--fos <path>', 'fos program (failover services are not supported)')
       .option('--pidfile <path>', 'extension: pid file', '/var/run/pulse.pid')
+      .option('--lvsd-timeout <seconds>', 'extension: how long lvsd may take to program the table (piranha: 10)', '10')
       .option('--announce-count <n>', 'extension: gratuitous ARPs per VIP on activation', '5')
       .option('--announce-interval <seconds>', 'extension: time between them', '1'),
   );
@@ -66,6 +68,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const interval = Number(opts.announceInterval);
   if (!Number.isInteger(count) || count < 1) return usage(`--announce-count must be a positive integer, got '${opts.announceCount}'`);
   if (!Number.isFinite(interval) || interval < 0) return usage(`--announce-interval must be a number of seconds, got '${opts.announceInterval}'`);
+  const lvsdTimeout = Number(opts.lvsdTimeout);
+  if (!Number.isFinite(lvsdTimeout) || lvsdTimeout <= 0) return usage(`--lvsd-timeout must be a positive number of seconds, got '${opts.lvsdTimeout}'`);
   const file = opts.configfile ?? DEFAULT_CONFIG_FILE;
   const log = createLogger('pulse', { verbose: opts.verbose === true });
   const config = await load(file);
@@ -192,6 +196,7 @@ async function run(a: RunArgs): Promise<number> {
       foreground: opts.nodaemon === true,
       verbose: opts.verbose === true,
       lvsdProgram: a.lvsdProgram,
+      lvsdReadyTimeoutMs: Number(opts.lvsdTimeout) * 1000,
       log,
       routes,
       announcer: new Announcer({ routes, sender, clock: systemClock }),

@@ -116,9 +116,10 @@ export class Director {
 
   /** rearp runs active_cmd again and announces every VIP again. */
   rearp(): void {
-    this.enqueue(async () => {
+    this.enqueue(() => {
       this.runScript(this.config.global.activeCmd);
       this.startAnnouncing(this.o.now());
+      return Promise.resolve();
     });
   }
 

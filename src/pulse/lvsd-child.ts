@@ -70,7 +70,8 @@ export class LvsdChild {
    * later without having been asked to stop. It rejects with LvsdStartError (the child killed).
    */
   static async start(cmd: LvsdCommand, opts: { timeoutMs?: number; signal?: AbortSignal; onUnexpectedExit: (end: ChildEnd) => void }): Promise<LvsdChild> {
-    const child = spawn(cmd.file, [...cmd.args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Its own process group, so that killing a hung lvsd also kills the checkers it started.
+    const child = spawn(cmd.file, [...cmd.args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
     if (child.pid === undefined) {
       const err = await new Promise<Error>((resolve) => child.once('error', resolve));
       throw new LvsdStartError('SPAWN', `cannot run ${cmd.file}: ${err.message}`, null);
@@ -102,10 +103,19 @@ export class LvsdChild {
     }
     if (typeof outcome === 'object') throw new LvsdStartError('EXITED', `lvsd exited before it was ready (${describeEnd(outcome)})`, outcome);
     me.stopping = true;
-    child.kill('SIGKILL');
+    me.killGroup();
     const end = await me.ended;
     if (outcome === 'cancelled') throw new LvsdStartError('CANCELLED', 'lvsd start cancelled', end);
     throw new LvsdStartError('TIMEOUT', `lvsd was not ready within ${timeoutMs / 1000} s; killed it`, end);
+  }
+
+  /** killGroup sends SIGKILL to lvsd's process group (lvsd and its checkers). */
+  private killGroup(): void {
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
   }
 
   /** hup passes SIGHUP on (pulse's reload). */
@@ -117,7 +127,7 @@ export class LvsdChild {
   async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<ChildEnd> {
     this.stopping = true;
     this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => this.killGroup(), timeoutMs);
     try {
       return await this.ended;
     } finally {

@@ -117,14 +117,14 @@ describe('command lines', () => {
     assert.match(r.stdout, /-c, --configfile <file>/);
   });
 
-  it('says honestly what is not built yet, with exit 2', () => {
-    for (const [program, args] of [
-      ['pulse', ['-n']],
-    ] as const) {
-      const r = run(program, [...args]);
-      assert.equal(r.status, 2, program);
-      assert.match(r.stderr, /is not implemented yet/);
-    }
+  it("pulse refuses a missing file or one with errors, with piranha's message and exit 1", () => {
+    const missing = run('pulse', ['-n', '-c', '/nonexistent/lvs.cf']);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /^pulse: failed to open \/nonexistent\/lvs\.cf$/m);
+    const path = file('pulse-bad.cf', 'primary = 192.0.2.1\nkeepalive 6\n');
+    const bad = run('pulse', ['-n', '-c', path]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^pulse: error parsing .*pulse-bad\.cf at line 2: equal \(=\) expected after command$/m);
   });
 
   it('lvsadm says plainly when the kernel has no IPVS, and exits 2 on a bad command line', { skip: existsSync('/proc/net/ip_vs') ? 'this kernel has IPVS' : false }, () => {

@@ -14,7 +14,8 @@ import { parse } from '../../helpers/config.js';
 function config(text: string): LvsConfig {
   const r = parse(text);
   assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), []);
-  return r.config as LvsConfig;
+  assert.ok(r.config !== null);
+  return r.config;
 }
 
 const NAT = `

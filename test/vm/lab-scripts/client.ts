@@ -8,6 +8,9 @@
  * UDP uses a connected socket, so only a reply from host:port itself counts.
  *
  * Usage: node client.js '{"protocol":"http","host":"198.51.100.10","port":80,"path":"/","count":4,"timeoutMs":10000}'
+ *
+ * With "stream": true it prints each answer at once as its own JSON line, with "at" (the wall
+ * clock, ms) added, and waits "intervalMs" between requests: a steady client for failover runs.
  */
 import { createSocket } from 'node:dgram';
 import { request } from 'node:http';
@@ -20,6 +23,8 @@ interface Job {
   path: string;
   count: number;
   timeoutMs: number;
+  stream?: boolean;
+  intervalMs?: number;
 }
 interface Answer {
   server: string | null;
@@ -96,5 +101,12 @@ function udp(): Promise<Answer> {
 }
 
 const answers: Answer[] = [];
-for (let i = 0; i < job.count; i++) answers.push(await { http, tcp, udp }[job.protocol]());
-process.stdout.write(`${JSON.stringify(answers)}\n`);
+for (let i = 0; i < job.count; i++) {
+  const at = Date.now();
+  const answer = await { http, tcp, udp }[job.protocol]();
+  if (job.stream === true) {
+    process.stdout.write(`${JSON.stringify({ at, ...answer })}\n`);
+    await new Promise((r) => setTimeout(r, job.intervalMs ?? 0));
+  } else answers.push(answer);
+}
+if (job.stream !== true) process.stdout.write(`${JSON.stringify(answers)}\n`);
