@@ -4,15 +4,18 @@
  * (test/netns/pulse-net.ts); 100 VIPs; for each timer set (keepalive/deadtime 2/5, 0.1/0.3 and
  * 0.05/0.15 s) and each implementation, BENCH_TRIALS (20) failovers by kill -9 of the process
  * that sends the active router's heartbeats, then as many clean stops (SIGTERM). pulse runs with
- * --test-start (no lvsd; the VIPs still move and are announced). keepalived is Debian's, VRRP
- * only, VRRPv3 with unicast peers, its advertisement interval and priority chosen so that
+ * --test-start (no lvsd; the VIPs still move and are announced) and, as in production and as
+ * keepalived runs here (no -D), without debug lines: with -v it writes four lines a heartbeat,
+ * which costs it and the benchmark's log reader CPU on a small machine. keepalived is Debian's,
+ * VRRP only, VRRPv3 with unicast peers, its advertisement interval and priority chosen so that
  * 3 x advert + skew = deadtime exactly (keepalived-timers.ts), installed here when missing.
  *
  * Method (trial.ts): the observer records ARP, heartbeats and VRRP with tcpdump, kernel time
  * stamps on CLOCK_REALTIME; the kill is dated on the same clock just before kill(2), at a random
  * phase of the heartbeats. Each trial line shows the machine's CPU steal time during it.
  *
- *   npm run bench:pulse        BENCH_TRIALS (20), BENCH_TIMERS (e.g. "0.1/0.3"; all three by default)
+ *   npm run bench:pulse        BENCH_TRIALS (20), BENCH_TIMERS (e.g. "0.1/0.3"; all three by default),
+ *                              BENCH_PULSE_VERBOSE=1 (pulse -v: also its own activation times)
  */
 import { cpus, loadavg } from 'node:os';
 import { netnsUnavailable } from '../test/helpers/netns.js';
@@ -108,7 +111,8 @@ async function main(): Promise<number> {
   }
   console.log(`pulse-failover: ${VIPS} VIPs, ${TRIALS} kill -9 and ${TRIALS} SIGTERM trials per implementation and timer set; ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`keepalived: ${keepalived}, --vrrp, VRRPv3 unicast, nopreempt, 1 GARP per VIP (vrrp_garp_master_repeat 1, vrrp_garp_master_delay 0)`);
-  console.log('pulse: -n -t -v --announce-count 1; decision dated by its "running" heartbeat on the wire; keepalived: by its "Entering MASTER STATE" log line');
+  console.log(`pulse: -n -t${VERBOSE ? ' -v' : ''} --announce-count 1 (BENCH_PULSE_VERBOSE=1 adds -v and pulse's own activation times)`);
+  console.log('decision dated by pulse\'s "running" heartbeat on the wire (sent in the same step), by keepalived\'s "Entering MASTER STATE" log line (its first advertisement follows its GARPs)');
   const done: TimerSetResults[] = [];
   for (const t of sets) {
     const vrrp = vrrpTimersFor(t.deadtimeMs);

@@ -12,8 +12,10 @@
  *   due time, not from when it ran).
  * - Heartbeats go out every min(keepalive, deadtime / 10), not every keepalive: the partner then
  *   declares us dead only after ten heartbeats in a row were lost, so a lossy link (30 % loss)
- *   does not fake a failure, and the detection delay is shorter. An original pulse does not
- *   mind the extra heartbeats (it resets its timer on each).
+ *   does not fake a failure. The price: when a director dies its last heartbeat is at most
+ *   deadtime / 10 old, so the takeover comes 0.9 to 1 deadtime after the death (piranha: from
+ *   deadtime - keepalive to deadtime). An original pulse does not mind the extra heartbeats (it
+ *   resets its timer on each).
  * - Simultaneous start: piranha's backup activated on the master's first "stopped" heartbeat
  *   while the master did the same on the backup's, so both were active until the next heartbeat.
  *   Here a backup that hears "stopped" from the master waits a hold-off of min(deadtime,
