@@ -46,10 +46,16 @@ async function cleanAll(): Promise<void> {
     await c().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
   }
 }
+/** Interrupted is thrown between trials after SIGINT or SIGTERM. */
+class Interrupted extends Error {
+  readonly code = 'INTERRUPTED';
+}
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
-    console.error(`${signal}: stopping the daemons and deleting the namespaces`);
-    void cleanAll().then(() => process.exit(130));
+    interrupted = true;
+    console.error(`${signal}: the current trial ends, then the daemons stop and the namespaces go (${signal} again: at once)`);
+    process.once(signal, () => void cleanAll().then(() => process.exit(130)));
   });
 
 function macOf(net: PulseNet, node: NodeName): string {
@@ -76,6 +82,7 @@ async function runPair(make: (net: PulseNet) => FailoverPair, label: string, dea
     const setup = { net, pair, deadtimeMs, vips: VIPS, macs: { a: macOf(net, 'a'), b: macOf(net, 'b') }, random: Math.random };
     for (const kind of ['kill', 'term'] as TrialKind[])
       for (let n = 1; n <= TRIALS; n++) {
+        if (interrupted) throw new Interrupted('interrupted');
         const r = await runTrial(setup, kind, active);
         results.push(r);
         console.log(trialLine(pair.name, label, n, r));
@@ -129,6 +136,9 @@ async function main(): Promise<number> {
 
 try {
   process.exitCode = await main();
+} catch (e) {
+  if (!(e instanceof Interrupted)) throw e;
+  process.exitCode = 130;
 } finally {
   await cleanAll();
 }
