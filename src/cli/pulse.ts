@@ -209,6 +209,7 @@ async function run(a: RunArgs): Promise<number> {
       now: () => systemClock.now(),
     });
     cleanup.push(() => void ipvs?.then((c) => c.close(), () => undefined));
+    await director.prepare();
     daemon = new PulseDaemon({
       machine: machineConfig(config, a.role, a.heartbeats, opts.forceactive === true),
       clock: systemClock,

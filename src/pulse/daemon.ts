@@ -10,7 +10,7 @@ import type { Datagram, HeartbeatChannels } from './channels.js';
 import { configDigest, formatDigest } from './digest.js';
 import type { Director } from './director.js';
 import { decodeHeartbeat, encodeHeartbeat, type HeartbeatTrailer } from './heartbeat.js';
-import { initialState, nextWake, step, type MachineConfig, type PulseAction, type PulseEvent, type PulseState } from './machine.js';
+import { initialState, nextWake, nextWakeDecides, step, type MachineConfig, type PulseAction, type PulseEvent, type PulseState } from './machine.js';
 import { nextSequence, ReplayGuard } from './replay.js';
 
 /** PulseCounters count what the daemon dropped and why. */
@@ -151,8 +151,13 @@ export class PulseDaemon {
     const r = step(this.state, e);
     this.state = r.state;
     this.onStep?.(e, r.actions);
-    for (const a of r.actions) this.perform(a);
+    const lines = r.actions.filter((a) => a.type === 'log' || a.type === 'debug');
+    for (const a of r.actions) if (a.type !== 'log' && a.type !== 'debug') this.perform(a);
     this.arm();
+    // The log lines are written on a tick queued after the heartbeat's (dgram sends on the next
+    // tick): a write to stdout wakes its reader (journald, a terminal, a test), which can take the
+    // CPU from pulse for a while, and a takeover must not wait for that.
+    if (lines.length > 0) process.nextTick(() => lines.forEach((a) => this.perform(a)));
   }
 
   private arm(): void {
@@ -160,10 +165,14 @@ export class PulseDaemon {
     this.timer = null;
     const at = nextWake(this.state);
     if (at === Infinity) return;
-    this.timer = this.o.clock.setTimer(at - this.o.clock.now(), () => {
-      this.timer = null;
-      this.feed({ type: 'timer', now: this.o.clock.now() });
-    });
+    this.timer = this.o.clock.setTimer(
+      at - this.o.clock.now(),
+      () => {
+        this.timer = null;
+        this.feed({ type: 'timer', now: this.o.clock.now() });
+      },
+      { precise: nextWakeDecides(this.state) },
+    );
   }
 
   private perform(a: PulseAction): void {

@@ -29,6 +29,8 @@ import { pulseAddresses } from './vips.js';
 export interface AddressControl {
   addAddress(r: AddressRequest): Promise<AddOutcome>;
   removeAddress(r: AddressRequest): Promise<RemoveOutcome>;
+  /** link looks an interface up (the route client keeps its index for the next requests). */
+  link(name: string): Promise<unknown>;
 }
 
 /** DirectorOptions wire the director. */
@@ -80,6 +82,15 @@ export class Director {
   ) {
     this.config = config;
     this.requests = pulseAddresses(config).requests;
+  }
+
+  /**
+   * prepare looks up the VIPs' interfaces once at start, so that an activation sends its address
+   * requests at once instead of waiting for the interface indexes first. An interface that is
+   * missing now is not an error here: the activation reports it.
+   */
+  async prepare(): Promise<void> {
+    await Promise.allSettled([...new Set(this.requests.map((r) => r.link))].map((name) => this.o.routes.link(name)));
   }
 
   /** activate starts an activation (decided now). */

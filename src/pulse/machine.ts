@@ -14,8 +14,10 @@
  *   declares us dead only after some twenty heartbeats in a row were lost, so a lossy link (30 %
  *   loss: 0.3^19, about 1e-10 per heartbeat) does not fake a failure. With ten per deadtime it
  *   was about 1e-5 per heartbeat, 0.3^9 and a race with the tenth: a false failover every few
- *   hours at fast timers, every day or two at keepalive 2 / deadtime 5. An original pulse does
- *   not mind the extra heartbeats (it resets its timer on each).
+ *   hours at fast timers, every day or two at keepalive 2 / deadtime 5. The price: when a
+ *   director dies its last heartbeat is at most deadtime / 20 old, so the takeover comes 0.95 to
+ *   1 deadtime after the death (piranha: from deadtime - keepalive to deadtime). An original
+ *   pulse does not mind the extra heartbeats (it resets its timer on each).
  * - Simultaneous start: piranha's backup activated on the master's first "stopped" heartbeat
  *   while the master did the same on the backup's, so both were active until the next heartbeat.
  *   Here a backup that hears "stopped" from the master waits a hold-off of min(deadtime,
@@ -122,6 +124,16 @@ export function initialState(config: MachineConfig): PulseState {
 export function nextWake(s: PulseState): number {
   if (!s.started || s.stopped) return Infinity;
   return Math.min(s.sendAt ?? Infinity, s.needAt, s.holdoffAt ?? Infinity);
+}
+
+/**
+ * nextWakeDecides tells whether the next wake is a deadline that can activate (the partner's
+ * deadtime or the hold-off) rather than only a heartbeat to send: the shell times those
+ * precisely, since their lateness adds to the failover time.
+ */
+export function nextWakeDecides(s: PulseState): boolean {
+  const at = nextWake(s);
+  return at !== Infinity && (at === s.needAt || at === s.holdoffAt);
 }
 
 /** peerStateOf is what our heartbeats say of us. */

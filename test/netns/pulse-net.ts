@@ -188,10 +188,10 @@ export const PULSE = new URL('../../../bin/pulse.js', import.meta.url).pathname;
 export const PEER = new URL('./scripts/heartbeat-peer.js', import.meta.url).pathname;
 
 /**
- * startPulse runs pulse in a namespace in the foreground (-n) without lvsd (-t), announcing
- * every VIP twice 0.2 s apart, with debug lines (-v) unless `verbose` is false. The process runs
- * directly in the namespace (not under `ip netns exec` wrappers that would swallow signals):
- * `ip netns exec` execs the program.
+ * startPulse runs pulse in a namespace in the foreground (-n) without lvsd (-t), with debug
+ * lines (-v) unless `verbose` is false, announcing every VIP twice 0.2 s apart (`extra` comes
+ * last and can override that). The process runs directly in the namespace (not under
+ * `ip netns exec` wrappers that would swallow signals): `ip netns exec` execs the program.
  */
 export function startPulse(ns: Netns, config: string, extra: readonly string[] = [], opts: { verbose?: boolean } = {}): LineProcess {
   const verbose = opts.verbose === false ? [] : ['-v'];
