@@ -127,8 +127,14 @@ async function run(config: LvsConfig, file: string, load: () => Promise<LvsConfi
     await status?.close();
     client.close();
     if (opts.nodaemon !== true) rmSync(opts.pidfile, { force: true });
+    // A 'disconnect' listener keeps the IPC channel, and so the process, alive.
+    process.off('disconnect', parentGone);
     finish(code);
   };
+  function parentGone(): void {
+    log.info('pulse went away: shutting down');
+    void stop(0);
+  }
   const hub = new CheckerHub({
     command: [...(nanny.endsWith('.js') ? [process.execPath] : []), nanny, '--multi', ...(opts.verbose === true ? ['-v'] : [])],
     shards: Math.max(1, Number(opts.checkers) || 1),
@@ -180,11 +186,7 @@ async function run(config: LvsConfig, file: string, load: () => Promise<LvsConfi
   await daemon.start();
   process.send?.({ type: 'ready' });
   // Started by pulse: if pulse goes away without stopping us (kill -9), the table must not stay up.
-  if (process.connected)
-    process.once('disconnect', () => {
-      log.info('pulse went away: shutting down');
-      void stop(0);
-    });
+  if (process.connected) process.once('disconnect', parentGone);
   const reloader = new Reloader({
     load,
     apply: async (next) => {
