@@ -117,17 +117,18 @@ describe('pulse machine: heartbeats and timers', () => {
     let s = started(c, 0);
     assert.equal(nextWake(s), 0);
     assert.equal(nextWakeDecides(s), false);
-    // Sends every 30 ms; the partner's last heartbeat came at 0, so its deadline is 300.
-    for (let now = 0; now <= 270; now += 30) s = step(s, timer(now)).state;
+    // Sends every 15 ms (deadtime / 20); the partner's last heartbeat came at 0, so its deadline is 300.
+    assert.equal(sendIntervalMs(c), 15);
+    for (let now = 0; now <= 285; now += 15) s = step(s, timer(now)).state;
     assert.equal(s.sendAt, 300);
     assert.equal(nextWake(s), 300);
     assert.equal(nextWakeDecides(s), true, 'the deadline coincides with a send');
     s = step(s, hb(290, 'lvs-stopped')).state;
     assert.equal(s.holdoffAt, 490);
     assert.equal(nextWakeDecides(s), false, 'a send at 300 comes first');
-    for (let now = 300; now <= 480; now += 30) s = step(s, timer(now)).state;
+    for (let now = 300; now <= 480; now += 15) s = step(s, timer(now)).state;
     assert.equal(nextWake(s), 490);
-    assert.equal(nextWakeDecides(s), true, 'the hold-off comes before the send at 510');
+    assert.equal(nextWakeDecides(s), true, 'the hold-off comes before the send at 495');
     const stopped = step(s, { type: 'terminate', now: 485, signal: 15 }).state;
     assert.equal(nextWakeDecides(stopped), false);
     assert.equal(nextWakeDecides(started(config({ heartbeats: false }), 0)), true, 'single-director mode only waits for deadtime');
