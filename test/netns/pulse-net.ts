@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Netns, vethPair } from '../helpers/netns.js';
 
 /** PulseNet is the topology. */
@@ -225,4 +226,37 @@ export async function until(cond: () => boolean, timeoutMs: number, what: string
     if (performance.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** PairFixture is a pulseNet with the default pair configuration, for one describe block. */
+export interface PairFixture {
+  readonly net: PulseNet;
+  readonly config: string;
+  /** track registers a process to be killed (if still running) when the block ends. */
+  track<T extends LineProcess>(p: T): T;
+}
+
+/** pairFixture builds a pulseNet and its lvs.cf before the current describe block and tears both down after it. */
+export function pairFixture(): PairFixture {
+  const running: LineProcess[] = [];
+  let net: PulseNet | null = null;
+  let config = '';
+  before(() => {
+    net = pulseNet();
+    config = writeConfig(net, 'lvs.cf', pairConfigText());
+  });
+  after(async () => {
+    for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop('SIGKILL');
+    net?.destroy();
+  });
+  return {
+    get net(): PulseNet {
+      if (net === null) throw new Error('pairFixture: used outside its describe block');
+      return net;
+    },
+    get config(): string {
+      return config;
+    },
+    track: (p) => (running.push(p), p),
+  };
 }
