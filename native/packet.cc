@@ -1,4 +1,5 @@
-// packet.cc: the two things lvs-director needs that Node cannot do by itself.
+// packet.cc: what lvs-director needs that Node cannot do by itself. The third thing, many TCP
+// health checks without a net.Socket each, is probe.cc's Prober, exported from here too.
 //
 //  1. Send whole Ethernet frames (gratuitous ARP, unsolicited neighbour advertisements) on a
 //     named interface through a send-only AF_PACKET socket:
@@ -179,12 +180,19 @@ Napi::Value BoundDevice(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, name, strnlen(name, len));
 }
 
+}  // namespace
+
+void InitProbe(Napi::Env env, Napi::Object exports);
+
+namespace {
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("send", Napi::Function::New(env, Send, "send"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("bindToDevice", Napi::Function::New(env, BindToDevice, "bindToDevice"));
   exports.Set("boundDevice", Napi::Function::New(env, BoundDevice, "boundDevice"));
+  InitProbe(env, exports);
   return exports;
 }
 

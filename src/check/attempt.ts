@@ -4,11 +4,14 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import { Reasons, type CheckCode, type CheckResult } from './result.js';
+import type { TcpTransport } from './tcp-transport.js';
 
 /** RunOptions are what a caller may add to a check: a way to cancel it, and the clock (the system's by default). */
 export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly clock?: Clock;
+  /** tcpTransport runs TCP checks' connections (default: the addon's prober when built, else node:net). */
+  readonly tcpTransport?: TcpTransport;
 }
 
 /** clockOf returns the clock a check runs on. */

@@ -3,13 +3,19 @@
  * (expect.ts), all under one deadline. Which phase the deadline or an error hits decides the
  * log text, as in nanny: CONNECT … timed out, WRITE operation … returned error, READ … timed out.
  */
-import { connect } from 'node:net';
 import { Attempt, clockOf, type Outcome, type RunOptions } from './attempt.js';
 import { ReplyJudge, type Judgement } from './expect.js';
 import { hostPort, Reasons, type CheckResult } from './result.js';
 import type { SocketCheckSpec } from './spec.js';
+import { probeTransport, READ_LIMIT } from './tcp-probe.js';
+import { netTransport, type TcpTransport } from './tcp-transport.js';
 
 type Phase = 'connect' | 'write' | 'read';
+
+/** defaultTcpTransport is the addon's prober when it is built (and can read the check's reply), else node:net. */
+export function defaultTcpTransport(readMax: number): TcpTransport {
+  return (readMax <= READ_LIMIT ? probeTransport() : null) ?? netTransport;
+}
 
 /** runTcpCheck runs a TCP send/expect check; it never rejects. */
 export function runTcpCheck(spec: SocketCheckSpec, options: RunOptions = {}): Promise<CheckResult> {
@@ -47,21 +53,19 @@ export function runTcpCheck(spec: SocketCheckSpec, options: RunOptions = {}): Pr
   };
 
   if (attempt.settled) return attempt.done;
-  const socket = connect({ host, port, noDelay: true });
-  attempt.onCleanup(() => socket.destroy());
-  socket.on('connect', () => {
-    if (spec.send === null) return startReading();
-    phase = 'write';
-    socket.write(spec.send, (err) => {
-      if (err === null || err === undefined) startReading();
-    });
+  const connection = (options.tcpTransport ?? defaultTcpTransport(judge.budget)).open(host, port, spec.send, judge.budget, {
+    connected: () => {
+      phase = 'write';
+    },
+    written: startReading,
+    data: (chunk) => apply(judge.push(chunk)),
+    end: () => apply(judge.close()),
+    error: (err) => {
+      if (phase === 'connect') attempt.finish('connect-failed', Reasons.connectFailed(host, port, err));
+      else if (phase === 'write') attempt.finish('write-failed', Reasons.writeFailed(host, port, err));
+      else attempt.finish('read-failed', Reasons.readFailed(err));
+    },
   });
-  socket.on('data', (chunk: Buffer) => apply(judge.push(chunk)));
-  socket.on('end', () => apply(judge.close()));
-  socket.on('error', (err) => {
-    if (phase === 'connect') attempt.finish('connect-failed', Reasons.connectFailed(host, port, err));
-    else if (phase === 'write') attempt.finish('write-failed', Reasons.writeFailed(host, port, err));
-    else attempt.finish('read-failed', Reasons.readFailed(err));
-  });
+  attempt.onCleanup(() => connection.close());
   return attempt.done;
 }

@@ -66,6 +66,8 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
   private readonly schedule = new Schedule();
   private readonly waiting: string[] = [];
   private timer: Timer | null = null;
+  /** timerDue is when the armed timer fires (Infinity when none is armed). */
+  private timerDue = Infinity;
   private inFlight = 0;
   private stopped = false;
   private readonly concurrency: number;
@@ -132,22 +134,27 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
     return [...this.entries.values()].map((e) => ({ id: e.target.id, state: e.state }));
   }
 
+  /** arm makes sure the timer fires by the earliest due time; a timer already armed early enough stays (a tick re-arms for what is left). */
   private arm(): void {
     if (this.stopped) return;
     const next = this.schedule.nextDue();
+    if (next === null || (this.timer !== null && this.timerDue <= next)) return;
     this.timer?.cancel();
-    this.timer = null;
-    if (next === null) return;
+    this.timerDue = next;
     this.timer = this.options.clock.setTimer(next - this.options.clock.now(), () => this.tick());
   }
 
   private tick(): void {
     this.timer = null;
-    const now = this.options.clock.now();
-    for (const { id } of this.schedule.popDue(now)) this.waiting.push(id);
+    this.timerDue = Infinity;
+    this.schedule.popDue(this.options.clock.now(), this.enqueue);
     this.drain();
     this.arm();
   }
+
+  private readonly enqueue = (id: string): void => {
+    this.waiting.push(id);
+  };
 
   private drain(): void {
     while (this.inFlight < this.concurrency && this.waiting.length > 0) {

@@ -4,14 +4,16 @@
  */
 
 interface Slot {
-  id: string;
+  readonly id: string;
   due: number;
+  /** at is the slot's index in the heap, kept by every move so that no map is written per swap. */
+  at: number;
 }
 
 /** Schedule orders ids by due time; an id is in it at most once. */
 export class Schedule {
   private readonly heap: Slot[] = [];
-  private readonly index = new Map<string, number>();
+  private readonly slots = new Map<string, Slot>();
 
   get size(): number {
     return this.heap.length;
@@ -19,32 +21,26 @@ export class Schedule {
 
   /** set puts `id` at `due`, replacing an earlier entry of it. */
   set(id: string, due: number): void {
-    const at = this.index.get(id);
-    if (at !== undefined) {
-      const slot = this.heap[at] as Slot;
+    const slot = this.slots.get(id);
+    if (slot !== undefined) {
       const earlier = due < slot.due;
       slot.due = due;
-      if (earlier) this.up(at);
-      else this.down(at);
+      if (earlier) this.up(slot.at);
+      else this.down(slot.at);
       return;
     }
-    this.heap.push({ id, due });
-    this.index.set(id, this.heap.length - 1);
-    this.up(this.heap.length - 1);
+    const fresh: Slot = { id, due, at: this.heap.length };
+    this.heap.push(fresh);
+    this.slots.set(id, fresh);
+    this.up(fresh.at);
   }
 
   /** delete removes `id`. */
   delete(id: string): void {
-    const at = this.index.get(id);
-    if (at === undefined) return;
-    const last = this.heap.pop() as Slot;
-    this.index.delete(id);
-    if (at < this.heap.length) {
-      this.heap[at] = last;
-      this.index.set(last.id, at);
-      this.up(at);
-      this.down(at);
-    }
+    const slot = this.slots.get(id);
+    if (slot === undefined) return;
+    this.slots.delete(id);
+    this.removeAt(slot.at);
   }
 
   /** nextDue is the earliest due time, or null when empty. */
@@ -52,45 +48,57 @@ export class Schedule {
     return this.heap[0]?.due ?? null;
   }
 
-  /** popDue removes and returns every id due at or before `now`, earliest first. */
-  popDue(now: number): Array<{ id: string; due: number }> {
-    const out: Array<{ id: string; due: number }> = [];
+  /** popDue removes every id due at or before `now` and hands each to `take`, earliest first. */
+  popDue(now: number, take: (id: string, due: number) => void): void {
     while (this.heap.length > 0 && (this.heap[0] as Slot).due <= now) {
       const top = this.heap[0] as Slot;
-      out.push({ id: top.id, due: top.due });
-      this.delete(top.id);
+      this.slots.delete(top.id);
+      this.removeAt(0);
+      take(top.id, top.due);
     }
-    return out;
+  }
+
+  private removeAt(at: number): void {
+    const last = this.heap.pop() as Slot;
+    if (at < this.heap.length) {
+      this.heap[at] = last;
+      last.at = at;
+      this.up(at);
+      this.down(last.at);
+    }
   }
 
   private up(i: number): void {
+    const heap = this.heap;
+    const slot = heap[i] as Slot;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if ((this.heap[parent] as Slot).due <= (this.heap[i] as Slot).due) break;
-      this.swap(i, parent);
+      const p = heap[parent] as Slot;
+      if (p.due <= slot.due) break;
+      heap[i] = p;
+      p.at = i;
       i = parent;
     }
+    heap[i] = slot;
+    slot.at = i;
   }
 
   private down(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const slot = heap[i] as Slot;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < this.heap.length && (this.heap[l] as Slot).due < (this.heap[m] as Slot).due) m = l;
-      if (r < this.heap.length && (this.heap[r] as Slot).due < (this.heap[m] as Slot).due) m = r;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
+      const c = r < n && (heap[r] as Slot).due < (heap[l] as Slot).due ? r : l;
+      const child = heap[c] as Slot;
+      if (child.due >= slot.due) break;
+      heap[i] = child;
+      child.at = i;
+      i = c;
     }
-  }
-
-  private swap(a: number, b: number): void {
-    const x = this.heap[a] as Slot;
-    const y = this.heap[b] as Slot;
-    this.heap[a] = y;
-    this.heap[b] = x;
-    this.index.set(y.id, a);
-    this.index.set(x.id, b);
+    heap[i] = slot;
+    slot.at = i;
   }
 }

@@ -22,6 +22,25 @@ export interface PacketBinding {
   bindToDevice(fd: number, ifname: string): void;
   /** boundDevice reads SO_BINDTODEVICE ('' when unbound). */
   boundDevice(fd: number): string;
+  /** Prober runs many TCP connections on one epoll set (native/probe.cc; typed in src/native/prober.ts). */
+  Prober?: ProberConstructor;
+}
+
+/** ProberConstructor makes a Prober; `onEvents(count)` is called once per batch of events. */
+export type ProberConstructor = new (onEvents: (count: number) => void) => ProberHandle;
+
+/** ProberHandle is the addon's Prober as native/probe.cc defines it. */
+export interface ProberHandle {
+  /** events holds the last batch: [slot, kind, a, b] per event. */
+  readonly events: Int32Array;
+  /** data holds the bytes that the batch's DATA events point into. */
+  readonly data: Uint8Array;
+  /** start connects `slot` to host:port; 0, or the errno of a failure at once. */
+  start(slot: number, host: string, port: number, send: Uint8Array | null, readMax: number): number;
+  /** release closes the slot's connection (with RST) and frees the slot. */
+  release(slot: number): void;
+  /** close releases every slot and stops watching for events. */
+  close(): void;
 }
 
 /** NativeErrorCode lists the codes of errors that are not a system call's errno. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { describe, it } from 'node:test';
 import type { MonitorConfig } from '../../../src/nanny/monitor.js';
 import { MonitorPool, type CheckOutcome, type PoolTarget, type StateChange } from '../../../src/nanny/pool.js';
@@ -34,10 +35,48 @@ describe('Schedule', () => {
     for (const [id, due] of [['a', 30], ['b', 10], ['c', 20], ['d', 40]] as const) s.set(id, due);
     s.set('d', 5);
     s.delete('c');
-    assert.deepEqual(s.popDue(30).map((x) => x.id), ['d', 'b', 'a']);
+    assert.deepEqual(popAll(s, 30), ['d', 'b', 'a']);
     assert.equal(s.nextDue(), null);
   });
+
+  it('agrees with a sorted list under any sequence of set, delete and pop', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), id: fc.integer({ min: 0, max: 12 }), due: fc.integer({ min: 0, max: 50 }) }),
+      fc.record({ kind: fc.constant('delete' as const), id: fc.integer({ min: 0, max: 12 }) }),
+      fc.record({ kind: fc.constant('pop' as const), now: fc.integer({ min: 0, max: 50 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const s = new Schedule();
+        const model = new Map<string, number>();
+        for (const o of ops) {
+          if (o.kind === 'set') {
+            s.set(String(o.id), o.due);
+            model.set(String(o.id), o.due);
+          } else if (o.kind === 'delete') {
+            s.delete(String(o.id));
+            model.delete(String(o.id));
+          } else {
+            const popped: Array<[string, number]> = [];
+            s.popDue(o.now, (id, due) => popped.push([id, due]));
+            const want = [...model].filter(([, due]) => due <= o.now);
+            for (const [id] of want) model.delete(id);
+            assert.deepEqual(popped.map(([, due]) => due), want.map(([, due]) => due).sort((a, b) => a - b));
+            assert.deepEqual(new Set(popped.map(([id]) => id)), new Set(want.map(([id]) => id)));
+          }
+          assert.equal(s.size, model.size);
+          assert.equal(s.nextDue(), model.size === 0 ? null : Math.min(...model.values()));
+        }
+      }),
+    );
+  });
 });
+
+function popAll(s: Schedule, now: number): string[] {
+  const ids: string[] = [];
+  s.popDue(now, (id) => ids.push(id));
+  return ids;
+}
 
 describe('MonitorPool', () => {
   it('checks each target once per interval on a fixed cadence, even when checks take time', async () => {
