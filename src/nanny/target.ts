@@ -29,10 +29,7 @@ export function poolTargetOf(id: string, c: NannyConfig, setup: CheckSetup): Poo
   return {
     id,
     config: monitorConfigOf(c),
-    check: async (signal) => {
-      const r = await runCheck(setup.spec, { signal });
-      return { ok: r.ok, reason: r.reason };
-    },
+    check: (signal) => runCheck(setup.spec, { signal }),
     ...(load === null ? {} : { readLoad: (signal: AbortSignal) => readLoad(load, signal) }),
   };
 }

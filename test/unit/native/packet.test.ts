@@ -95,9 +95,9 @@ describe('dgramFd and bindToDevice (fake binding)', () => {
 });
 
 describe('the built addon', () => {
-  it('loads and exports its five functions (run npm run build first)', () => {
+  it('loads and exports its five functions and the Prober class (run npm run build first)', () => {
     const b = loadPacketBinding();
-    assert.deepEqual(Object.keys(b).sort(), ['bindToDevice', 'boundDevice', 'close', 'open', 'send']);
+    assert.deepEqual(Object.keys(b).sort(), ['Prober', 'bindToDevice', 'boundDevice', 'close', 'open', 'send']);
   });
 
   it('throws TypeError for bad arguments before any system call', () => {
