@@ -5,14 +5,17 @@
  * delay when 100 of them start resetting connections. Targets: <= 25% of one core, <= 300 MB,
  * every failure detected within one interval plus the timeout (2 s here).
  *
- * Then the floor: the same checks at the same rate by the addon's prober alone (probe-floor.ts),
- * measured the same way, and nanny's ratio to it. On loopback the kernel runs both ends' TCP
+ * Then the floor: the same checks at the same rate by the addon's prober alone (probe-floor.ts)
+ * and by a plain C epoll client (c-floor/floor.c, built here with cc when there is one),
+ * measured the same way, and nanny's ratio to each. On loopback the kernel runs both ends' TCP
  * receive work in the sender's system calls, so most of a check's CPU is the kernel's whatever
  * the checker is written in.
  * BENCH_SERVERS, BENCH_SECONDS (default 60), BENCH_FLOOR_SECONDS (default 20) and BENCH_FAILING tune it.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -93,12 +96,29 @@ nanny.stdin.end();
 await new Promise((resolve) => nanny.once('exit', resolve));
 
 refusing.clear();
-const floorChild = spawn(process.execPath, [fileURLToPath(new URL('probe-floor.js', import.meta.url)), port, String(SERVERS)], { stdio: ['pipe', 'pipe', 'inherit'] });
-await sleep(3000);
-const floor = await measureCpu(floorChild.pid as number, FLOOR_SECONDS);
-const floorOut = new Promise<string>((resolve) => createInterface({ input: floorChild.stdout }).once('line', resolve));
-floorChild.stdin.end();
-const floorCounts = JSON.parse(await floorOut) as { ok: number; failed: number };
+
+/** measureFloor runs a floor client for FLOOR_SECONDS after a 3 s warm-up and returns its CPU and counts. */
+async function measureFloor(command: string, args: string[]): Promise<{ total: number; user: number; system: number; ok: number; failed: number }> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  await sleep(3000);
+  const cpu = await measureCpu(child.pid as number, FLOOR_SECONDS);
+  const out = new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
+  child.stdin.end();
+  return { ...cpu, ...(JSON.parse(await out) as { ok: number; failed: number }) };
+}
+
+const floor = await measureFloor(process.execPath, [fileURLToPath(new URL('probe-floor.js', import.meta.url)), port, String(SERVERS)]);
+let cFloor: Awaited<ReturnType<typeof measureFloor>> | string;
+const buildDir = mkdtempSync(join(tmpdir(), 'nanny-floor-'));
+try {
+  const binary = join(buildDir, 'floor');
+  execFileSync('cc', ['-O2', '-o', binary, fileURLToPath(new URL('../../bench/c-floor/floor.c', import.meta.url))], { stdio: 'inherit' });
+  cFloor = await measureFloor(binary, [port, String(SERVERS)]);
+} catch (e) {
+  cFloor = `skipped: ${(e as Error).message.split('\n')[0] ?? ''}`;
+} finally {
+  rmSync(buildDir, { recursive: true, force: true });
+}
 server.close();
 
 const worst = delays[delays.length - 1] ?? Infinity;
@@ -108,7 +128,8 @@ console.log(`  all up after                 ${allUpMs.toFixed(0)} ms (${upAt.siz
 console.log(`  CPU over ${SECONDS} s               ${cpuPercent.toFixed(1)}% of one core (user ${userPercent.toFixed(1)}%, kernel ${systemPercent.toFixed(1)}%)   target <= 25%   ${verdict(cpuPercent <= 25)}`);
 console.log(`  per check                    ${((cpuPercent / 100 / SERVERS) * 1e6).toFixed(0)} us of CPU (${SERVERS} checks a second)`);
 console.log(`  peak RSS                     ${rss.toFixed(0)} MB   target <= 300 MB   ${verdict(rss <= 300)}`);
-console.log(`  floor: the prober alone        ${floor.total.toFixed(1)}% of one core (user ${floor.user.toFixed(1)}%, kernel ${floor.system.toFixed(1)}%; ${floorCounts.ok} passed, ${floorCounts.failed} failed)`);
-console.log(`  nanny / floor                ${(cpuPercent / floor.total).toFixed(2)}`);
+const floorLine = (f: typeof floor): string => `${f.total.toFixed(1)}% of one core (user ${f.user.toFixed(1)}%, kernel ${f.system.toFixed(1)}%; ${f.ok} passed, ${f.failed} failed)   nanny / this ${(cpuPercent / f.total).toFixed(2)}`;
+console.log(`  floor: the prober alone      ${floorLine(floor)}`);
+console.log(`  floor: a plain C client      ${typeof cFloor === 'string' ? cFloor : floorLine(cFloor)}`);
 console.log(`  detection of ${FAILING} failures    median ${(delays[Math.floor(delays.length / 2)] ?? Infinity).toFixed(0)} ms, worst ${worst.toFixed(0)} ms   target <= 2000 ms   ${verdict(worst <= 2000)}`);
 process.exit(0);
