@@ -19,6 +19,7 @@ import { VipGuard } from '../pulse/guard.js';
 import { readHeartbeatKey } from '../pulse/key.js';
 import { watchLinks } from '../pulse/links.js';
 import type { MachineConfig, Role } from '../pulse/machine.js';
+import { restartNotice, restartSettingsChanged } from '../pulse/restart-settings.js';
 import { heartbeatEndpoints, roleOf } from '../pulse/role.js';
 import { pulseAddresses } from '../pulse/vips.js';
 import { addCheckOptions, createProgram, loadConfigFile, runConfigCheck, versionBanner, type CheckCliOptions } from './common.js';
@@ -234,6 +235,8 @@ async function run(a: RunArgs): Promise<number> {
         if (next === null) log.info('configuration not reloaded: the running one is kept');
         else if (!next.virtuals.some((v) => v.active)) log.info(`configuration not reloaded: no active lvs services defined in ${a.file}`);
         else {
+          const notice = restartNotice(restartSettingsChanged(config.global, next.global));
+          if (notice !== null) log.info(notice);
           config = next;
           pulse.reconfigure(machineConfig(next, a.role, a.heartbeats, false), next);
           director.reconfigure(next);

@@ -77,6 +77,12 @@ describe('pulse SIGHUP', { skip }, () => {
     await until(() => !vipsOn(net.a).includes(vipAddress(1)), 5000, 'the removed VIP gone from A');
     assert.deepEqual(vipsOn(net.a), [vipAddress(0)]);
 
+    // A start-only setting: reloaded with a notice that it waits for a restart; heartbeats stay on 539.
+    fromA = a.lines.length;
+    writeFileSync(config, pairConfigText({ vips: 1, keepalive: 0.1, deadtime: 0.3 }).replace('heartbeat_port = 539', 'heartbeat_port = 540'));
+    a.child.kill('SIGHUP');
+    await a.waitFor(/^pulse: configuration reloaded, but these settings take effect only when pulse restarts: heartbeat_port 539 -> 540$/, 5000, fromA);
+
     // An invalid file: refused with its error; still active, the VIP up, heartbeats as before.
     const refusedFrom = a.lines.length;
     fromA = refusedFrom;
