@@ -1,7 +1,8 @@
 /**
  * The lvsd shell: one writer of the IPVS table. It holds the configuration and what the checkers
  * said, and after every change reconciles the table to desiredTable(config, health), touching
- * only the services the configuration owns. Reloads apply a diff (planReload): only the services
+ * only the services the configuration owns: the whole table at start, and after checker events
+ * only the services of the servers that changed (gathered over 20 ms). Reloads apply a diff (planReload): only the services
  * it names are read and changed; checkers start and stop only for servers that were added,
  * removed or changed; unchanged servers keep their health; removed servers drain (Drainer).
  */
@@ -13,7 +14,7 @@ import { applyPlan, planReconcile, readServices, reconcile, serviceId, type Reco
 import type { ServiceKey, Timeouts } from '../ipvs/types.js';
 import type { Logger } from '../log.js';
 import { externalDestinations } from './client-monitor.js';
-import { desiredTable, serviceKeyOf, type ServerHealth } from './desired.js';
+import { desiredTable, serverId, serviceKeyOf, type ServerHealth } from './desired.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain.js';
 import { Drainer } from './drainer.js';
 import type { CheckerEvent } from './hub.js';
@@ -54,6 +55,8 @@ export class LvsDaemon {
   private owned: Set<string>;
   private pending: Promise<void> = Promise.resolve();
   private scheduled = false;
+  /** touched holds the targets whose checkers reported since the last gathered reconciliation. */
+  private readonly touched = new Set<string>();
   private readonly clock: Clock;
   private readonly drainTimeoutMs: number;
   private readonly drainer: Drainer;
@@ -90,6 +93,7 @@ export class LvsDaemon {
     const target = this.targets.get(e.id);
     if (target === undefined) return;
     this.health.set(e.id, e.state === 'down' ? { up: false, weight: 0, quiesced: target.quiesce } : { up: true, weight: e.weight, quiesced: false });
+    this.touched.add(e.id);
     this.schedule();
   }
 
@@ -166,11 +170,24 @@ export class LvsDaemon {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // Gather the events of one moment (many checkers may report at once) into one reconciliation.
+    // Gather the events of one moment (many checkers may report at once) into one
+    // reconciliation, which reads and writes only the services of the servers that changed.
     this.clock.setTimer(20, () => {
       this.scheduled = false;
-      void this.reconcileNow();
+      const keys = this.touchedServices();
+      if (keys.length > 0) void this.reconcileServices(keys);
     });
+  }
+
+  /** touchedServices returns (and forgets) the services of the servers whose checkers reported. */
+  private touchedServices(): ServiceKey[] {
+    const keys: ServiceKey[] = [];
+    for (const v of this.config.virtuals) {
+      const key = v.active ? serviceKeyOf(v) : null;
+      if (key !== null && v.servers.some((s) => this.touched.has(serverId(v, s)))) keys.push(key);
+    }
+    this.touched.clear();
+    return keys;
   }
 
   /** reconcileNow brings the table to the desired state; reconciliations never overlap. */

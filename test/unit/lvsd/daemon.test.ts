@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { IpvsClient } from '../../../src/ipvs/client.js';
 import { LvsDaemon, type Checkers, type DaemonOptions } from '../../../src/lvsd/daemon.js';
 import type { CheckTarget } from '../../../src/lvsd/targets.js';
+import { IPVS_CMD } from '../../../src/ipvs/constants.js';
 import { FakeIpvsKernel } from '../../../src/testing/ipvs-kernel.js';
+import { ManualClock } from '../../../src/testing/manual-clock.js';
 import { dial } from '../../../src/testing/nltest.js';
 import { parse } from '../../helpers/config.js';
 
@@ -70,6 +72,22 @@ describe('LvsDaemon', () => {
     daemon.onChecker({ id: idOf('10.0.0.1'), state: 'down', weight: 0, reason: 'CONNECT timed out' });
     await daemon.reconcileNow();
     assert.deepEqual(table(), ['  -> 10.0.0.99:80 masq w=1', 'tcp 192.0.2.10:80 wlc flags=0 timeout=0']);
+  });
+
+  it('gathers checker events for 20 ms, then reads and writes only the services whose servers changed', async () => {
+    const clock = new ManualClock();
+    const two = CONFIG + CONFIG.replace('virtual web', 'virtual mail').replace('192.0.2.10 eth0:1', '192.0.2.11 eth0:2').replace(/10\.0\.0\.(\d)/g, '10.0.1.$1');
+    const { kernel, daemon, idOf, table } = await setup(two, { clock });
+    const dumps = (): number => kernel.commands.get(IPVS_CMD.GET_DEST) ?? 0;
+    const before = dumps();
+    daemon.onChecker({ id: idOf('10.0.0.1'), state: 'up', weight: 2, reason: 'ok' });
+    daemon.onChecker({ id: idOf('10.0.0.2'), state: 'up', weight: 1, reason: 'ok' });
+    await clock.advance(19);
+    assert.ok(table().includes('  -> 10.0.0.99:80 masq w=1'), 'nothing written before the 20 ms are up');
+    await clock.advance(1);
+    for (let i = 0; i < 50 && table().includes('  -> 10.0.0.99:80 masq w=1'); i++) await new Promise((r) => setTimeout(r, 2));
+    assert.deepEqual(table(), ['  -> 10.0.0.1:80 masq w=2', '  -> 10.0.0.2:80 masq w=1', '  -> 10.0.1.99:80 masq w=1', 'tcp 192.0.2.10:80 wlc flags=0 timeout=0', 'tcp 192.0.2.11:80 wlc flags=0 timeout=0']);
+    assert.equal(dumps() - before, 1, 'only the destinations of web were read');
   });
 
   it('keeps a quiesced server at weight 0', async () => {
