@@ -57,7 +57,10 @@ interface Entry {
   readonly target: PoolTarget;
   state: MonitorState;
   due: number;
-  running: AbortController | null;
+  /** checking tells whether a check of the target is in flight. */
+  checking: boolean;
+  /** ended is aborted when the target is removed; every check of the target runs under it (one controller per target, not per check). */
+  readonly ended: AbortController;
 }
 
 /** MonitorPool runs many monitors; it emits 'change' (StateChange) events. */
@@ -95,7 +98,7 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
     const now = this.options.clock.now();
     const due = now + (this.options.spread === true ? Math.floor(this.random() * target.config.intervalMs) : 0);
     const state = running ? runningState(target.config, now) : initialState(target.config);
-    this.entries.set(target.id, { target, state, due, running: null });
+    this.entries.set(target.id, { target, state, due, checking: false, ended: new AbortController() });
     this.schedule.set(target.id, due);
     this.arm();
   }
@@ -106,7 +109,7 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
     if (e === undefined) return;
     this.entries.delete(id);
     this.schedule.delete(id);
-    e.running?.abort();
+    e.ended.abort();
     await this.perform(e, step(e.target.config, e.state, { type: 'stop' }).actions);
   }
 
@@ -159,27 +162,27 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
   private drain(): void {
     while (this.inFlight < this.concurrency && this.waiting.length > 0) {
       const e = this.entries.get(this.waiting.shift() as string);
-      if (e !== undefined && e.running === null) void this.runCheck(e);
+      if (e !== undefined && !e.checking) void this.runCheck(e);
     }
   }
 
   private async runCheck(e: Entry): Promise<void> {
-    const controller = new AbortController();
-    e.running = controller;
+    e.checking = true;
     this.inFlight++;
     let outcome: CheckOutcome;
     try {
-      outcome = await e.target.check(controller.signal);
+      outcome = await e.target.check(e.ended.signal);
     } catch (err) {
       outcome = { ok: false, reason: `check failed: ${(err as Error).message}` };
     }
     this.inFlight--;
     this.checks++;
-    e.running = null;
-    if (!this.entries.has(e.target.id) || this.stopped) return;
+    e.checking = false;
+    // A target removed meanwhile (even if added again since, as a new entry) takes no result.
+    if (this.entries.get(e.target.id) !== e || this.stopped) return;
     const now = this.options.clock.now();
     await this.feed(e, { type: 'check', ok: outcome.ok, reason: outcome.reason, nowMs: now });
-    if (!this.entries.has(e.target.id) || this.stopped) return;
+    if (this.entries.get(e.target.id) !== e || this.stopped) return;
     // Fixed cadence: the next check is one interval after this one was due; an overrun runs at once.
     e.due = Math.max(e.due + e.target.config.intervalMs, now);
     this.schedule.set(e.target.id, e.due);

@@ -160,4 +160,27 @@ describe('MonitorPool', () => {
     await pool.stop();
     assert.equal(pool.size, 0);
   });
+
+  it('aborts the check in flight of a removed target, and its late result does not reach the target added again under its id', async () => {
+    const { clock, pool, changes } = setup();
+    const signals: AbortSignal[] = [];
+    const hanging: PoolTarget = {
+      id: 'a',
+      config: config('10.0.0.1:80'),
+      check: (signal) => {
+        signals.push(signal);
+        return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: true, reason: 'late' }), { once: true }));
+      },
+    };
+    pool.add(hanging);
+    await clock.advance(1);
+    assert.equal(signals.length, 1);
+    const fresh: PoolTarget = { id: 'a', config: config('10.0.0.1:80'), check: () => Promise.resolve({ ok: false, reason: 'refused' }) };
+    await pool.remove('a');
+    assert.equal(signals[0]?.aborted, true);
+    pool.add(fresh);
+    await clock.advance(1);
+    assert.deepEqual(changes.map((c) => c.reason), [], 'neither the late success nor the first failure of a new target is a change');
+    await pool.stop();
+  });
 });
