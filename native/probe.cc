@@ -23,8 +23,9 @@
 // (src/check/tcp.ts); it calls release() when the check has its verdict.
 //
 // Why these socket options (measured on loopback, bench/nanny-scale.ts):
-//  - SO_LINGER {1, 0}: release() aborts with RST, so a check leaves no TIME_WAIT socket behind
-//    (10,000 checks a second would overflow tcp_max_tw_buckets) and costs fewer packets.
+//  - release() aborts with RST (a disconnect, or close() with SO_LINGER {1, 0}), so a check
+//    leaves no TIME_WAIT socket behind (10,000 checks a second would overflow
+//    tcp_max_tw_buckets) and costs fewer packets; the socket is kept for the next check.
 //  - TCP_QUICKACK off before connect() when there is something to send: the handshake's last
 //    ACK rides on the first data segment instead of going alone.
 
@@ -49,12 +50,14 @@ constexpr int kMaxEvents = 1024;       // epoll events taken per batch
 constexpr int kEventsPerConn = 4;      // at most CONNECTED, WRITTEN, DATA, then EOF or ERROR
 constexpr int kMaxRead = 1024;         // the most bytes one connection may read in all
 constexpr int kMaxSend = 65536;
+constexpr size_t kMaxSpare = 1024;     // unconnected sockets kept per address family
 
 enum Kind : int32_t { kConnected = 1, kWritten = 2, kData = 3, kEof = 4, kError = 5 };
 enum Phase : uint8_t { kIdle, kConnecting, kWriting, kReading };
 
 struct Conn {
   int fd = -1;
+  int family = AF_INET;
   Phase phase = kIdle;
   uint32_t sent = 0;
   uint32_t got = 0;
@@ -114,6 +117,10 @@ class Prober : public Napi::ObjectWrap<Prober> {
 
   static void Shutdown(Prober* p) {
     for (Conn& c : p->conns_) p->Drop(c);
+    for (std::vector<int>& list : p->spare_) {
+      for (int fd : list) close(fd);
+      list.clear();
+    }
     if (p->poll_ != nullptr) {
       uv_poll_stop(p->poll_);
       uv_close(reinterpret_cast<uv_handle_t*>(p->poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
@@ -174,12 +181,11 @@ class Prober : public Napi::ObjectWrap<Prober> {
       return env.Undefined();
     }
 
-    int fd = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return Napi::Number::New(env, errno);
-    int one = 1, zero = 0;
-    linger abort = {1, 0};
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    int family = to.ss_family;
+    int fd = TakeSocket(family);
+    if (fd < 0) return Napi::Number::New(env, -fd);
+    int zero = 0;
+    // Set for each connection: a disconnect resets it.
     if (!c.send.empty()) setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
     if (connect(fd, reinterpret_cast<sockaddr*>(&to), toLen) < 0 && errno != EINPROGRESS) {
       int err = errno;
@@ -196,6 +202,7 @@ class Prober : public Napi::ObjectWrap<Prober> {
       return Napi::Number::New(env, err);
     }
     c.fd = fd;
+    c.family = family;
     c.phase = kConnecting;
     c.sent = 0;
     c.got = 0;
@@ -220,10 +227,49 @@ class Prober : public Napi::ObjectWrap<Prober> {
     return info.Env().Undefined();
   }
 
-  // Drop closes a connection (with RST, by its SO_LINGER) and frees its slot.
+  // TakeSocket returns a spare socket of the family, or a new one; -errno when none can be made.
+  int TakeSocket(int family) {
+    std::vector<int>& list = spare_[family == AF_INET6 ? 1 : 0];
+    if (!list.empty()) {
+      int fd = list.back();
+      list.pop_back();
+      return fd;
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    linger abort = {1, 0};
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    return fd;
+  }
+
+  // Recycle ends the connection on fd and keeps the socket for another check of its family.
+  // connect() to AF_UNSPEC aborts the connection with RST, as close() with SO_LINGER 0 would,
+  // and leaves an unconnected socket; making and freeing a socket per check instead cost about
+  // a third of the kernel's time per check (bench/nanny-scale.ts). Beyond kMaxSpare, or if the
+  // disconnect fails, the socket is closed.
+  void Recycle(int fd, int family) {
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+    std::vector<int>& list = spare_[family == AF_INET6 ? 1 : 0];
+    sockaddr unspec;
+    memset(&unspec, 0, sizeof unspec);
+    unspec.sa_family = AF_UNSPEC;
+    if (epfd_ >= 0 && list.size() < kMaxSpare && connect(fd, &unspec, sizeof unspec) == 0) {
+      // The abort leaves ECONNRESET pending on the socket; reading SO_ERROR clears it.
+      int err = 0;
+      socklen_t len = sizeof err;
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      list.push_back(fd);
+    } else {
+      close(fd);
+    }
+  }
+
+  // Drop ends a connection (with RST) and frees its slot.
   void Drop(Conn& c) {
     if (c.phase == kIdle) return;
-    if (c.fd >= 0) close(c.fd);
+    if (c.fd >= 0) Recycle(c.fd, c.family);
     c.fd = -1;
     c.phase = kIdle;
     c.send.clear();
@@ -231,10 +277,10 @@ class Prober : public Napi::ObjectWrap<Prober> {
     if (--open_ == 0 && poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
   }
 
-  // Fail reports an error and closes the socket; the slot stays taken until release().
+  // Fail reports an error and lets the socket go; the slot stays taken until release().
   void Fail(int32_t slot, Conn& c, int err) {
     Emit(slot, kError, err, 0);
-    if (c.fd >= 0) close(c.fd);
+    if (c.fd >= 0) Recycle(c.fd, c.family);
     c.fd = -1;
   }
 
@@ -331,6 +377,7 @@ class Prober : public Napi::ObjectWrap<Prober> {
   int open_ = 0;
   bool hooked_ = false;
   std::vector<Conn> conns_;
+  std::vector<int> spare_[2];  // unconnected sockets for reuse: [0] IPv4, [1] IPv6
 };
 
 }  // namespace

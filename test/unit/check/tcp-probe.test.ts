@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { ProbeTransport } from '../../../src/check/tcp-probe.js';
 import type { TcpHandlers } from '../../../src/check/tcp-transport.js';
 import type { PacketBinding, ProberHandle } from '../../../src/native/packet.js';
-import { Behaviours as B, closedTcpPort, tcpServer, type LoopbackServer } from './support/servers.js';
+import { Behaviours as B, closedTcpPort, stalledListener, tcpServer, type LoopbackServer } from './support/servers.js';
 
 const transport = new ProbeTransport();
 const servers: LoopbackServer[] = [];
@@ -48,6 +48,17 @@ function probe(host: string, port: number, send: string | null, readMax: number,
     };
     const connection = on.open(host, port, send === null ? null : Buffer.from(send), readMax, handlers);
   });
+}
+
+/** recorderOf writes a connection's events into `seen`. */
+function recorderOf(seen: string[]): TcpHandlers {
+  return {
+    connected: () => seen.push('connected'),
+    written: () => seen.push('written'),
+    data: (c) => seen.push(`data:${Buffer.from(c).toString('latin1')}`),
+    end: () => seen.push('end'),
+    error: (e) => seen.push(`error:${e.code}`),
+  };
 }
 
 const endsWith = (prefix: string) => (t: Trace) => t.some((e) => e.startsWith(prefix));
@@ -93,6 +104,33 @@ describe('probe transport on loopback', () => {
     await Promise.all(Array.from({ length: 200 }, () => probe('127.0.0.1', s.port, 'PING\n', 4, endsWith('data'))));
     await s.allClosed();
     assert.equal(timeWaitCount(s.port), 0);
+  });
+
+  it('reuses sockets after every kind of ending without carrying anything over: refused, aborted mid-connect, reset, read in part', async () => {
+    const good = await serve((c) => c.once('data', () => c.end('PONG\n')));
+    const resetting = await serve((c) => c.resetAndDestroy());
+    const chatty = await serve((c) => c.write('x'.repeat(100)));
+    const refused = await closedTcpPort();
+    const stalled = await stalledListener();
+    try {
+      for (let round = 0; round < 20; round++) {
+        assert.deepEqual(await probe('127.0.0.1', refused, 'x', 4, endsWith('error')), ['error:ECONNREFUSED']);
+        assert.deepEqual(await probe('127.0.0.1', good.port, 'PING\n', 4, endsWith('data')), ['connected', 'written', 'data:PONG'], `round ${round}, after a refusal`);
+        // Released mid-connect, as at a check's deadline.
+        const seen: string[] = [];
+        const hanging = transport.open('127.0.0.1', stalled.port, Buffer.from('x'), 4, recorderOf(seen));
+        await new Promise((r) => setTimeout(r, 5));
+        assert.deepEqual(seen, [], 'still connecting');
+        hanging.close();
+        assert.deepEqual(await probe('127.0.0.1', good.port, 'PING\n', 4, endsWith('data')), ['connected', 'written', 'data:PONG'], `round ${round}, after an abort`);
+        const reset = await probe('127.0.0.1', resetting.port, 'PING\n', 4, (t) => t.some((e) => e.startsWith('error') || e === 'end'));
+        assert.ok(['error:ECONNRESET', 'error:EPIPE', 'end'].includes(reset[reset.length - 1] ?? ''), reset.join());
+        assert.deepEqual(await probe('127.0.0.1', chatty.port, null, 3, endsWith('data')), ['connected', 'written', 'data:xxx']);
+        assert.deepEqual(await probe('127.0.0.1', good.port, 'PING\n', 4, endsWith('data')), ['connected', 'written', 'data:PONG'], `round ${round}, after a partial read`);
+      }
+    } finally {
+      stalled.close();
+    }
   });
 
   it('serves 3,000 connections at once, more than one epoll round takes (1,024)', async () => {
