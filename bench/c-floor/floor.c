@@ -1,7 +1,8 @@
 /*
  * floor.c: the least a TCP send/expect check can cost, for nanny-scale.ts to compare against.
  * The same checks as nanny makes there (127.x.y.z, send "PING\n", expect "PONG", one a second
- * per server), in plain C on one epoll set, with the same socket options as native/probe.cc.
+ * per server), in plain C on one epoll set, with the same socket options and socket reuse as
+ * native/probe.cc.
  * Runs until stdin closes, then prints {"ok":N,"failed":N}. argv: port servers.
  */
 #include <arpa/inet.h>
@@ -34,6 +35,24 @@ static in_addr_t address(long i) {
   return htonl((127u << 24) | ((unsigned)(1 + i / 62500) << 16) | ((unsigned)((i / 250) % 250) << 8) | (unsigned)(i % 250 + 1));
 }
 
+static int ep;
+static int *spare;
+static long spares;
+
+/* finish ends a connection with RST and keeps its socket for the next check, as probe.cc does. */
+static void finish(int fd) {
+  struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+  int err;
+  socklen_t len = sizeof err;
+  epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+  if (connect(fd, &unspec, sizeof unspec) != 0) {
+    close(fd);
+    return;
+  }
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  spare[spares++] = fd;
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: floor PORT SERVERS\n");
@@ -42,7 +61,8 @@ int main(int argc, char **argv) {
   int port = atoi(argv[1]);
   long servers = atol(argv[2]);
   struct conn *conns = calloc((size_t)servers, sizeof *conns);
-  int ep = epoll_create1(EPOLL_CLOEXEC);
+  spare = calloc((size_t)servers + 1, sizeof *spare);
+  ep = epoll_create1(EPOLL_CLOEXEC);
   struct epoll_event in = {.events = EPOLLIN, .data.u64 = (uint64_t)-1};
   epoll_ctl(ep, EPOLL_CTL_ADD, 0, &in);
   long ok = 0, failed = 0, started = 0;
@@ -54,13 +74,17 @@ int main(int argc, char **argv) {
     for (; started < due; started++) {
       long i = started % servers;
       if (conns[i].fd > 0) {
-        close(conns[i].fd);
+        finish(conns[i].fd);
         failed++;
       }
-      int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-      int zero = 0;
-      struct linger abort = {1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+      int fd, zero = 0;
+      if (spares > 0) {
+        fd = spare[--spares];
+      } else {
+        struct linger abort = {1, 0};
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+      }
       setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
       struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = address(i)};
       connect(fd, (struct sockaddr *)&to, sizeof to);
@@ -85,7 +109,7 @@ int main(int argc, char **argv) {
         socklen_t len = sizeof err;
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
         if (err != 0 || (ready[k].events & EPOLLOUT) == 0 || send(c->fd, "PING\n", 5, MSG_NOSIGNAL) != 5) {
-          close(c->fd);
+          finish(c->fd);
           c->fd = 0;
           failed++;
           continue;
@@ -96,7 +120,7 @@ int main(int argc, char **argv) {
       if (r < 0 && errno == EAGAIN) continue;
       if (r == 4 && memcmp(buf, "PONG", 4) == 0) ok++;
       else failed++;
-      close(c->fd);
+      finish(c->fd);
       c->fd = 0;
     }
   }
