@@ -11,6 +11,8 @@ import { after, describe, it } from 'node:test';
 const inVm = process.env['LVS_VM_GUEST'] === '1' || existsSync('/proc/net/ip_vs');
 const nanny = new URL('../../../../bin/nanny.js', import.meta.url).pathname;
 const children: ChildProcess[] = [];
+/** servers are closed by the after hook too, so that a failed test cannot keep the process (and the VM run) alive. */
+const servers: Server[] = [];
 
 const ipvsadm = (...args: string[]): string => execFileSync('ipvsadm', args, { encoding: 'utf8' });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -28,12 +30,14 @@ function answering(): Promise<Server> {
     s.on('error', () => undefined);
     s.once('data', () => s.end('PONG\n'));
   });
+  servers.push(server);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 describe('nanny --lvs on a real kernel', { skip: inVm ? false : 'runs inside the IPVS VM (test/vm/run)' }, () => {
   after(() => {
     for (const c of children) c.kill('SIGKILL');
+    for (const s of servers) s.close();
     ipvsadm('-C');
   });
 
@@ -57,6 +61,7 @@ describe('nanny --lvs on a real kernel', { skip: inVm ? false : 'runs inside the
           c.on('error', () => undefined);
           c.once('data', () => c.end('PONG\n'));
         });
+        servers.push(s);
         s.listen(port, '127.0.0.1', () => resolve(s));
       });
       await until('the server returns', () => Number(entry.exec(ipvsadm('-Ln'))?.[1] ?? '0') >= 2);
