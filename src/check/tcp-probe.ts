@@ -93,15 +93,23 @@ export class ProbeTransport implements TcpTransport {
 }
 
 let shared: ProbeTransport | null | undefined;
+let unavailable = '';
 
-/** probeTransport returns the process's probe transport, or null when the addon is not built. */
+/** probeTransport returns the process's probe transport, or null when the addon cannot give one (then TCP checks use node:net). */
 export function probeTransport(): ProbeTransport | null {
   if (shared === undefined) {
     try {
       shared = new ProbeTransport();
-    } catch {
+    } catch (e) {
       shared = null;
+      unavailable = e instanceof Error ? e.message : String(e);
     }
   }
   return shared;
+}
+
+/** fallbackNotice is the line to log once when TCP checks must run on node:net, or null when the prober is in use. */
+export function fallbackNotice(): string | null {
+  if (probeTransport() !== null) return null;
+  return `TCP checks run on node:net, at about twice the CPU a check: ${unavailable}`;
 }

@@ -2,6 +2,7 @@
 import { systemClock } from '../clock.js';
 import { CheckSpecError } from '../check/errors.js';
 import type { CheckSetup } from '../check/spec.js';
+import { fallbackNotice } from '../check/tcp-probe.js';
 import { IpvsClient } from '../ipvs/client.js';
 import { createLogger } from '../log.js';
 import { ipvsApplier, testStartApplier, type Applier } from '../nanny/ipvs-apply.js';
@@ -84,6 +85,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function monitor(config: NannyConfig, setup: CheckSetup): Promise<number> {
   const logger = createLogger('nanny', { verbose: config.verbose });
   for (const text of setup.notices) logger.info(text);
+  const fallback = setup.spec.kind === 'socket' && setup.spec.protocol === 'tcp' ? fallbackNotice() : null;
+  if (fallback !== null) logger.info(fallback);
   const key = serviceKeyOf(config);
   const dest = { address: config.server, port: config.realPort, family: ipFamily(config.server) ?? 4 };
   let client: IpvsClient | null = null;

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { ProbeTransport } from '../../../src/check/tcp-probe.js';
+import { fallbackNotice, ProbeTransport } from '../../../src/check/tcp-probe.js';
+import { defaultTcpTransport } from '../../../src/check/tcp.js';
 import type { TcpHandlers } from '../../../src/check/tcp-transport.js';
 import type { PacketBinding, ProberHandle } from '../../../src/native/packet.js';
 import { Behaviours as B, closedTcpPort, stalledListener, tcpServer, type LoopbackServer } from './support/servers.js';
@@ -70,6 +71,11 @@ function timeWaitCount(port: number): number {
 }
 
 describe('probe transport on loopback', () => {
+  it('is what TCP checks use here (the addon is built), so there is no fallback notice to log', () => {
+    assert.equal(fallbackNotice(), null);
+    assert.equal(defaultTcpTransport(4).name, 'probe');
+  });
+
   it('reports connect, write and the reply in order, reading no more than readMax bytes', async () => {
     const got: Buffer[] = [];
     const s = await serve(B.recorder(got, 'PONG and more'));
