@@ -121,7 +121,7 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
 
   /** release ends forcing on every monitor (SIGHUP). */
   async release(): Promise<void> {
-    await Promise.all([...this.entries.values()].map((e) => this.feed(e, { type: 'release' })));
+    await Promise.all([...this.entries.values()].map((e) => this.feed(e, { type: 'release' }) ?? Promise.resolve()));
   }
 
   /** stop ends every monitor (each removes its entry unless quiesced) and the timer. */
@@ -181,7 +181,8 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
     // A target removed meanwhile (even if added again since, as a new entry) takes no result.
     if (this.entries.get(e.target.id) !== e || this.stopped) return;
     const now = this.options.clock.now();
-    await this.feed(e, { type: 'check', ok: outcome.ok, reason: outcome.reason, nowMs: now });
+    const acting = this.feed(e, { type: 'check', ok: outcome.ok, reason: outcome.reason, nowMs: now });
+    if (acting !== undefined) await acting;
     if (this.entries.get(e.target.id) !== e || this.stopped) return;
     // Fixed cadence: the next check is one interval after this one was due; an overrun runs at once.
     e.due = Math.max(e.due + e.target.config.intervalMs, now);
@@ -190,10 +191,11 @@ export class MonitorPool extends EventEmitter<{ change: [StateChange] }> {
     this.arm();
   }
 
-  private async feed(e: Entry, event: MonitorEvent): Promise<void> {
+  /** feed steps the monitor; the promise is only for actions to perform (most checks change nothing and return none). */
+  private feed(e: Entry, event: MonitorEvent): Promise<void> | undefined {
     const r = step(e.target.config, e.state, event);
     e.state = r.state;
-    await this.perform(e, r.actions);
+    return r.actions.length === 0 ? undefined : this.perform(e, r.actions);
   }
 
   private async perform(e: Entry, actions: readonly MonitorAction[]): Promise<void> {
