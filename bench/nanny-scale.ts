@@ -27,8 +27,6 @@ const FAILING = Number(process.env['BENCH_FAILING'] ?? 100);
 const FLOOR_SECONDS = Number(process.env['BENCH_FLOOR_SECONDS'] ?? 20);
 const CLK_TCK = 100;
 
-const address = benchAddress;
-
 /** cpuTicks reads a process's user and system CPU time in clock ticks. */
 function cpuTicks(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -64,7 +62,7 @@ createInterface({ input: nanny.stdout }).on('line', (line) => {
   if (e.state === 'down') downAt.set(e.id, performance.now());
 });
 for (let i = 0; i < SERVERS; i++)
-  nanny.stdin.write(`${JSON.stringify({ op: 'add', id: address(i), options: { server: address(i), port, interval: '1', reentrytime: '1', sendString: 'PING\\n', expectString: 'PONG' } })}\n`);
+  nanny.stdin.write(`${JSON.stringify({ op: 'add', id: benchAddress(i), options: { server: benchAddress(i), port, interval: '1', reentrytime: '1', sendString: 'PING\\n', expectString: 'PONG' } })}\n`);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const t0 = performance.now();
@@ -86,7 +84,7 @@ async function measureCpu(pid: number, seconds: number): Promise<{ total: number
 
 const { total: cpuPercent, user: userPercent, system: systemPercent } = await measureCpu(pid, SECONDS);
 
-const victims = Array.from({ length: FAILING }, (_, k) => address(Math.floor((k * SERVERS) / FAILING)));
+const victims = Array.from({ length: FAILING }, (_, k) => benchAddress(Math.floor((k * SERVERS) / FAILING)));
 const failAt = performance.now();
 for (const v of victims) refusing.add(v);
 while (victims.some((v) => !downAt.has(v)) && performance.now() - failAt < 10_000) await sleep(20);

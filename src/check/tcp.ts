@@ -6,8 +6,8 @@
 import { Attempt, clockOf, type Outcome, type RunOptions } from './attempt.js';
 import { ReplyJudge, type Judgement } from './expect.js';
 import { hostPort, Reasons, type CheckResult } from './result.js';
-import type { SocketCheckSpec } from './spec.js';
-import { probeTransport, READ_LIMIT } from './tcp-probe.js';
+import type { CheckSpec, SocketCheckSpec } from './spec.js';
+import { fallbackNotice, probeTransport, READ_LIMIT } from './tcp-probe.js';
 import { netTransport, type TcpTransport } from './tcp-transport.js';
 
 type Phase = 'connect' | 'write' | 'read';
@@ -15,6 +15,11 @@ type Phase = 'connect' | 'write' | 'read';
 /** defaultTcpTransport is the addon's prober when it is built (and can read the check's reply), else node:net. */
 export function defaultTcpTransport(readMax: number): TcpTransport {
   return (readMax <= READ_LIMIT ? probeTransport() : null) ?? netTransport;
+}
+
+/** tcpFallbackNotice is the line to log once for a TCP check that must run on node:net, or null. */
+export function tcpFallbackNotice(spec: CheckSpec): string | null {
+  return spec.kind === 'socket' && spec.protocol === 'tcp' ? fallbackNotice() : null;
 }
 
 /** runTcpCheck runs a TCP send/expect check; it never rejects. */

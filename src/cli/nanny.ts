@@ -2,7 +2,7 @@
 import { systemClock } from '../clock.js';
 import { CheckSpecError } from '../check/errors.js';
 import type { CheckSetup } from '../check/spec.js';
-import { fallbackNotice } from '../check/tcp-probe.js';
+import { tcpFallbackNotice } from '../check/tcp.js';
 import { IpvsClient } from '../ipvs/client.js';
 import { createLogger } from '../log.js';
 import { ipvsApplier, testStartApplier, type Applier } from '../nanny/ipvs-apply.js';
@@ -85,7 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function monitor(config: NannyConfig, setup: CheckSetup): Promise<number> {
   const logger = createLogger('nanny', { verbose: config.verbose });
   for (const text of setup.notices) logger.info(text);
-  const fallback = setup.spec.kind === 'socket' && setup.spec.protocol === 'tcp' ? fallbackNotice() : null;
+  const fallback = tcpFallbackNotice(setup.spec);
   if (fallback !== null) logger.info(fallback);
   const key = serviceKeyOf(config);
   const dest = { address: config.server, port: config.realPort, family: ipFamily(config.server) ?? 4 };

@@ -10,7 +10,7 @@
  *        {"type":"log","id":"...","text":"...","verbose":false}   {"type":"error","id":"...","message":"..."}
  */
 import { createInterface } from 'node:readline';
-import { fallbackNotice } from '../check/tcp-probe.js';
+import { tcpFallbackNotice } from '../check/tcp.js';
 import { systemClock } from '../clock.js';
 import { checkSetupOf, poolTargetOf, targetName } from './target.js';
 import { nannyConfig, type RawNannyOptions } from './options.js';
@@ -38,7 +38,7 @@ export async function runMulti(input: NodeJS.ReadableStream, write: (line: strin
   });
   pool.on('change', (c) => emit({ type: 'change', ...c }));
   emit({ type: 'ready' });
-  let fallbackChecked = false;
+  let fallbackLogged = false;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
     let m: MultiMessage;
@@ -53,10 +53,10 @@ export async function runMulti(input: NodeJS.ReadableStream, write: (line: strin
         const config = nannyConfig({ ...m.options, lvs: true });
         const setup = checkSetupOf(config);
         for (const text of setup.notices) emit({ type: 'log', id: m.id, text, verbose: false });
-        if (!fallbackChecked && setup.spec.kind === 'socket' && setup.spec.protocol === 'tcp') {
-          fallbackChecked = true;
-          const notice = fallbackNotice();
-          if (notice !== null) emit({ type: 'log', id: m.id, text: notice, verbose: false });
+        const notice = fallbackLogged ? null : tcpFallbackNotice(setup.spec);
+        if (notice !== null) {
+          fallbackLogged = true;
+          emit({ type: 'log', id: m.id, text: notice, verbose: false });
         }
         pool.add(poolTargetOf(m.id, config, setup), m.running === true);
         emit({ type: 'log', id: m.id, text: `starting LVS client monitor for ${targetName(config)}`, verbose: false });

@@ -29,37 +29,37 @@ async function serve(behaviour: Parameters<typeof tcpServer>[0]): Promise<Loopba
 /** Trace is what a connection reported, in order. */
 type Trace = string[];
 
+/** recorderOf writes a connection's events into `seen`, calling `then` after each. */
+function recorderOf(seen: string[], then: () => void = () => undefined): TcpHandlers {
+  const note = (e: string): void => {
+    seen.push(e);
+    then();
+  };
+  return {
+    connected: () => note('connected'),
+    written: () => note('written'),
+    data: (c) => note(`data:${Buffer.from(c).toString('latin1')}`),
+    end: () => note('end'),
+    error: (e) => note(`error:${e.code}`),
+  };
+}
+
 /** probe opens one connection and resolves with its events once `until` says it is done (then closes it). */
 function probe(host: string, port: number, send: string | null, readMax: number, until: (t: Trace) => boolean, on = transport): Promise<Trace> {
   return new Promise((resolve) => {
     const trace: Trace = [];
-    const note = (e: string): void => {
-      trace.push(e);
-      if (until(trace)) {
+    const connection = on.open(
+      host,
+      port,
+      send === null ? null : Buffer.from(send),
+      readMax,
+      recorderOf(trace, () => {
+        if (!until(trace)) return;
         connection.close();
         resolve(trace);
-      }
-    };
-    const handlers: TcpHandlers = {
-      connected: () => note('connected'),
-      written: () => note('written'),
-      data: (chunk) => note(`data:${Buffer.from(chunk).toString('latin1')}`),
-      end: () => note('end'),
-      error: (err) => note(`error:${err.code}`),
-    };
-    const connection = on.open(host, port, send === null ? null : Buffer.from(send), readMax, handlers);
+      }),
+    );
   });
-}
-
-/** recorderOf writes a connection's events into `seen`. */
-function recorderOf(seen: string[]): TcpHandlers {
-  return {
-    connected: () => seen.push('connected'),
-    written: () => seen.push('written'),
-    data: (c) => seen.push(`data:${Buffer.from(c).toString('latin1')}`),
-    end: () => seen.push('end'),
-    error: (e) => seen.push(`error:${e.code}`),
-  };
 }
 
 const endsWith = (prefix: string) => (t: Trace) => t.some((e) => e.startsWith(prefix));
@@ -193,16 +193,7 @@ const fakeBinding = { Prober: FakeProber } as unknown as PacketBinding;
 
 function recorder(): { handlers: TcpHandlers; seen: string[] } {
   const seen: string[] = [];
-  return {
-    seen,
-    handlers: {
-      connected: () => seen.push('connected'),
-      written: () => seen.push('written'),
-      data: (c) => seen.push(`data:${c.length}`),
-      end: () => seen.push('end'),
-      error: (e) => seen.push(`error:${e.code}`),
-    },
-  };
+  return { seen, handlers: recorderOf(seen) };
 }
 
 describe('probe transport routing (fake prober)', () => {
