@@ -26,10 +26,9 @@ import type { ServiceNames } from './values.js';
 interface BlockEntry {
   readonly kind: 'virtual' | 'failover';
   readonly model: VirtualService;
-  /** source holds the positions as they were when the block stood at line `at`. */
+  /** source holds the positions of the block where its unit stands now. */
   readonly source: VirtualSource;
-  readonly at: number;
-  /** structural and values are the block's parse diagnostics (as at line `at`), in the parser's two groups. */
+  /** structural and values are the block's parse diagnostics, in the parser's two groups. */
   readonly structural: readonly Diagnostic[];
   readonly values: readonly Diagnostic[];
 }
@@ -169,7 +168,7 @@ function unitsOf(text: string, from: number, firstLine: number, parsed: ParseRes
     const source = (span.kind === 'virtual' ? parsed.sources.virtuals : parsed.sources.failovers)[index];
     if (model === undefined || source === undefined) return null;
     const next = span.end === text.length && !endsWithTerminator(text) ? span.endLine : span.endLine + 1;
-    units.push({ start: from + span.start, end: from + span.end, line: span.line, last: span.endLine, next, block: { kind: span.kind, model, source, at: span.line, structural: EMPTY, values: EMPTY }, clean: true, structural: EMPTY, values: EMPTY });
+    units.push({ start: from + span.start, end: from + span.end, line: span.line, last: span.endLine, next, block: { kind: span.kind, model, source, structural: EMPTY, values: EMPTY }, clean: true, structural: EMPTY, values: EMPTY });
     offset = span.end;
     line = next;
   }
@@ -217,7 +216,7 @@ function move(u: Unit, text: string, delta: number, lines: number, services: Ser
   const placed = { ...u, start: u.start + delta, end: u.end + delta, line: u.line + lines, last: u.last + lines, next: u.next + lines };
   const block = u.block;
   if (block === null || lines === 0) return placed;
-  if (block.structural.length + block.values.length === 0) return { ...placed, block: { ...block, source: shiftSource(block.source, placed.line - block.at), at: placed.line } };
+  if (block.structural.length + block.values.length === 0) return { ...placed, block: { ...block, source: shiftSource(block.source, lines) } };
   const part = text.slice(placed.start, placed.end);
   const again = unitsOf(part, placed.start, placed.line, parseConfig(part, { services, firstLine: placed.line }));
   const entry = again?.length === 1 ? again[0]?.block : null;
@@ -239,7 +238,7 @@ function assemble(state: State): ParseResult {
     values.push(...(b?.values ?? u.values));
     if (b === null) continue;
     (b.kind === 'virtual' ? virtuals : failovers).push(b.model);
-    (b.kind === 'virtual' ? virtualSources : failoverSources).push(b.at === u.line ? b.source : shiftSource(b.source, u.line - b.at));
+    (b.kind === 'virtual' ? virtualSources : failoverSources).push(b.source);
     blocks.push({ kind: b.kind, start: u.start, end: u.end, line: u.line, endLine: u.last });
   }
   const config: LvsConfig = { global: state.global, virtuals, failovers };
