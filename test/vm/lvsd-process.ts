@@ -45,7 +45,11 @@ export async function startLvsd(args: string[], ns?: Netns): Promise<RunningLvsd
   const running: RunningLvsd = { child, output: () => out, exited };
   if (ns === undefined) {
     const ready = new Promise<boolean>((resolve) => child.on('message', (m: { type?: string }) => m.type === 'ready' && resolve(true)));
-    const result = await Promise.race([ready, exited.then(() => false), sleep(120_000).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 120_000)));
+    // The timer is cleared: left running, it would hold the suite's process open for two minutes.
+    const result = await Promise.race([ready, exited.then(() => false), timeout]);
+    clearTimeout(timer);
     if (!result) {
       child.kill('SIGKILL');
       throw new Error(`lvsd did not become ready:\n${out}`);
