@@ -14,12 +14,12 @@ import { applyPlan, planReconcile, readServices, reconcile, serviceId, type Reco
 import type { ServiceKey, Timeouts } from '../ipvs/types.js';
 import type { Logger } from '../log.js';
 import { externalDestinations } from './client-monitor.js';
-import { desiredTable, serverId, serviceKeyOf, type ServerHealth } from './desired.js';
+import { activeServiceKey, desiredTable, type ServerHealth } from './desired.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from './drain.js';
 import { Drainer } from './drainer.js';
 import type { CheckerEvent } from './hub.js';
 import { planReload } from './reload.js';
-import { checkTargets, sameTarget, type CheckTarget } from './targets.js';
+import { checkTargets, type CheckTarget } from './targets.js';
 
 /** Checkers is what the daemon needs of the checker hub. */
 export interface Checkers {
@@ -41,7 +41,7 @@ export interface DaemonOptions {
 function ownedIds(config: LvsConfig): Set<string> {
   const out = new Set<string>();
   for (const v of config.virtuals) {
-    const key = v.active ? serviceKeyOf(v) : null;
+    const key = activeServiceKey(v);
     if (key !== null) out.add(serviceId(key));
   }
   return out;
@@ -55,8 +55,8 @@ export class LvsDaemon {
   private owned: Set<string>;
   private pending: Promise<void> = Promise.resolve();
   private scheduled = false;
-  /** touched holds the targets whose checkers reported since the last gathered reconciliation. */
-  private readonly touched = new Set<string>();
+  /** touched holds the services whose checkers reported since the last gathered reconciliation, by serviceId. */
+  private readonly touched = new Map<string, ServiceKey>();
   private readonly clock: Clock;
   private readonly drainTimeoutMs: number;
   private readonly drainer: Drainer;
@@ -84,7 +84,7 @@ export class LvsDaemon {
     const g = this.config.global;
     if (g.tcpTimeout > 0 || g.tcpfinTimeout > 0 || g.udpTimeout > 0) await this.setTimeouts({ tcp: g.tcpTimeout, tcpFin: g.tcpfinTimeout, udp: g.udpTimeout });
     for (const v of this.config.virtuals) if (v.active) this.log.info(`starting virtual service ${v.name} active: ${v.port}`);
-    this.applyTargets(checkTargets(this.config));
+    this.addTargets(checkTargets(this.config));
     await this.reconcileNow();
   }
 
@@ -93,7 +93,7 @@ export class LvsDaemon {
     const target = this.targets.get(e.id);
     if (target === undefined) return;
     this.health.set(e.id, e.state === 'down' ? { up: false, weight: 0, quiesced: target.quiesce } : { up: true, weight: e.weight, quiesced: false });
-    this.touched.add(e.id);
+    if (target.service !== null) this.touched.set(serviceId(target.service), target.service);
     this.schedule();
   }
 
@@ -136,7 +136,7 @@ export class LvsDaemon {
     await this.checkers.stop();
     await this.pending;
     for (const v of this.config.virtuals) {
-      const key = v.active ? serviceKeyOf(v) : null;
+      const key = activeServiceKey(v);
       if (key === null) continue;
       this.log.info(`shutting down virtual service ${v.name}`);
       await this.client.deleteService(key).catch(() => undefined);
@@ -148,19 +148,8 @@ export class LvsDaemon {
     return [...this.targets.keys()].map((id) => ({ id, health: this.health.get(id) ?? null }));
   }
 
-  private applyTargets(next: CheckTarget[]): void {
-    const wanted = new Map(next.map((t) => [t.id, t]));
-    for (const [id, old] of this.targets) {
-      const now = wanted.get(id);
-      if (now === undefined || !sameTarget(now, old)) {
-        this.checkers.remove(id);
-        this.targets.delete(id);
-        // A changed server keeps its last health (no gap in the table) until its new checker reports.
-        if (now === undefined) this.health.delete(id);
-      }
-    }
-    for (const t of next) {
-      if (this.targets.has(t.id)) continue;
+  private addTargets(targets: CheckTarget[]): void {
+    for (const t of targets) {
       this.targets.set(t.id, t);
       this.checkers.add(t);
       this.log.info(`create_monitor for ${t.label}`);
@@ -174,20 +163,10 @@ export class LvsDaemon {
     // reconciliation, which reads and writes only the services of the servers that changed.
     this.clock.setTimer(20, () => {
       this.scheduled = false;
-      const keys = this.touchedServices();
+      const keys = [...this.touched.values()];
+      this.touched.clear();
       if (keys.length > 0) void this.reconcileServices(keys);
     });
-  }
-
-  /** touchedServices returns (and forgets) the services of the servers whose checkers reported. */
-  private touchedServices(): ServiceKey[] {
-    const keys: ServiceKey[] = [];
-    for (const v of this.config.virtuals) {
-      const key = v.active ? serviceKeyOf(v) : null;
-      if (key !== null && v.servers.some((s) => this.touched.has(serverId(v, s)))) keys.push(key);
-    }
-    this.touched.clear();
-    return keys;
   }
 
   /** reconcileNow brings the table to the desired state; reconciliations never overlap. */
@@ -203,7 +182,7 @@ export class LvsDaemon {
     return this.enqueue(async () => {
       const scope = new Set(keys.map(serviceId));
       const virtuals = this.config.virtuals.filter((v) => {
-        const key = v.active ? serviceKeyOf(v) : null;
+        const key = activeServiceKey(v);
         return key !== null && scope.has(serviceId(key));
       });
       const part = { ...this.config, virtuals };

@@ -53,6 +53,11 @@ export function serviceKeyOf(v: VirtualService): ServiceKey | null {
   return { family, protocol: v.protocol, address: ip, port: v.port };
 }
 
+/** activeServiceKey is the IPVS identity of an active virtual service, or null for an inactive one (or one without a usable address). */
+export function activeServiceKey(v: VirtualService): ServiceKey | null {
+  return v.active ? serviceKeyOf(v) : null;
+}
+
 /** serviceOf is the IPVS service of a virtual service (scheduler, persistence, netmask). */
 export function serviceOf(v: VirtualService, key: ServiceKey): Service {
   const persistent = v.persistent > 0;

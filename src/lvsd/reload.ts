@@ -15,7 +15,7 @@ import { diffConfig } from '../config/diff.js';
 import type { LvsConfig, VirtualService } from '../config/model.js';
 import { destinationId, serviceId } from '../ipvs/reconcile.js';
 import type { Destination, ServiceKey, Timeouts } from '../ipvs/types.js';
-import { desiredTable, serverId, serviceKeyOf, type HealthMap, type ServerHealth } from './desired.js';
+import { activeServiceKey, desiredTable, serverId, type HealthMap, type ServerHealth } from './desired.js';
 import { drainsFor, type Drain } from './drain.js';
 import { checkTargets, sameTarget, type CheckTarget } from './targets.js';
 
@@ -88,7 +88,7 @@ export function planReload(input: ReloadInput): ReloadPlan {
   const healthAfter = new Map<string, ServerHealth>();
   const seen = new Set<string>();
   for (const v of newPart.virtuals) {
-    const key = activeKey(v);
+    const key = activeServiceKey(v);
     for (const s of v.servers) {
       const id = serverId(v, s);
       const target = newTargets.get(id);
@@ -113,7 +113,7 @@ export function planReload(input: ReloadInput): ReloadPlan {
   if (input.drainDeadline !== null) {
     const down = new Set<string>();
     for (const v of oldPart.virtuals) {
-      const key = activeKey(v);
+      const key = activeServiceKey(v);
       if (key === null) continue;
       for (const s of v.servers) {
         const h = health.get(serverId(v, s));
@@ -126,10 +126,10 @@ export function planReload(input: ReloadInput): ReloadPlan {
 
   const services = new Map<string, ServiceKey>();
   for (const v of [...oldPart.virtuals, ...newPart.virtuals]) {
-    const key = activeKey(v);
+    const key = activeServiceKey(v);
     if (key !== null) services.set(serviceId(key), key);
   }
-  const activeIds = (list: readonly VirtualService[]): Set<string> => new Set(list.flatMap((v) => activeKey(v) ?? []).map(serviceId));
+  const activeIds = (list: readonly VirtualService[]): Set<string> => new Set(list.flatMap((v) => activeServiceKey(v) ?? []).map(serviceId));
   const wasActive = activeIds(oldPart.virtuals);
   const isActive = activeIds(newPart.virtuals);
   const g = after.global;
@@ -146,12 +146,9 @@ export function planReload(input: ReloadInput): ReloadPlan {
   };
 }
 
-function activeKey(v: VirtualService): ServiceKey | null {
-  return v.active ? serviceKeyOf(v) : null;
-}
 
 /** isNewIn tells whether an active virtual service is not among `others` (serviceIds). */
 function isNewIn(v: VirtualService, others: ReadonlySet<string>): boolean {
-  const key = activeKey(v);
+  const key = activeServiceKey(v);
   return key !== null && !others.has(serviceId(key));
 }

@@ -7,11 +7,14 @@ import { loadMonitorCommand } from '../config/effective.js';
 import type { LvsConfig } from '../config/model.js';
 import type { RawNannyOptions } from '../nanny/options.js';
 import { externalMonitorOf, type ExternalMonitor } from './client-monitor.js';
-import { serverId } from './desired.js';
+import type { ServiceKey } from '../ipvs/types.js';
+import { serverId, serviceKeyOf } from './desired.js';
 
 /** CheckTarget is one real server to check. */
 export interface CheckTarget {
   readonly id: string;
+  /** service is the IPVS service the server belongs to (null when its virtual service has no usable address). */
+  readonly service: ServiceKey | null;
   /** label is "virtual/server" as lvsd's create_monitor line names it. */
   readonly label: string;
   readonly quiesce: boolean;
@@ -56,7 +59,7 @@ export function checkTargets(config: LvsConfig): CheckTarget[] {
         method: METHOD[config.global.network],
         ...(load === null ? {} : { loadcmd: load }),
       };
-      out.set(id, { id, label: `${v.name}/${s.name}`, quiesce: v.quiesceServer, options, external: externalMonitorOf(v, config) });
+      out.set(id, { id, service: serviceKeyOf(v), label: `${v.name}/${s.name}`, quiesce: v.quiesceServer, options, external: externalMonitorOf(v, config) });
     }
   }
   return [...out.values()];

@@ -45,6 +45,7 @@ function hubWith(restart: boolean): { hub: CheckerHub; events: CheckerEvent[]; d
 
 const target = (port: number) => ({
   id: 't1',
+  service: null,
   label: 'web/a',
   quiesce: false,
   options: { server: '127.0.0.1', port: String(port), interval: '1', reentrytime: '1', sendString: 'PING\\n', expectString: 'PONG' },
