@@ -33,7 +33,7 @@ export interface Clock {
  * polling: setTimeout waits at least a whole millisecond and may fire up to one early, so
  * anything shorter than two cannot be left to it.
  */
-export const PRECISE_WINDOW_MS = 2;
+const PRECISE_WINDOW_MS = 2;
 
 /**
  * systemClock is the real clock: performance.now() and setTimeout. setTimeout counts on the

@@ -76,7 +76,7 @@ export function ensureKeepalived(): string {
 const CHILD_PID = /Starting VRRP child process, pid=(\d+)/;
 
 /** isKeepalived tells whether a pid is (still) a keepalived process. */
-export function isKeepalived(pid: number): boolean {
+function isKeepalived(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'keepalived';
   } catch {

@@ -2,6 +2,7 @@
  * The failover benchmark's summary, pure: the figures of each timer set for both
  * implementations, the ratio pulse / keepalived, and pulse's verdict against the targets.
  */
+import { partnerOf } from './pair.js';
 import { maximum, median } from './stats.js';
 import type { TrialResult } from './trial.js';
 
@@ -76,7 +77,7 @@ export function summaryTable(sets: readonly TimerSetResults[]): string {
 
 /** trialLine renders one trial for the running log. */
 export function trialLine(impl: string, label: string, n: number, r: TrialResult): string {
-  const parts = [`${label.padEnd(9)} ${impl.padEnd(10)} ${r.kind} ${String(n).padStart(2)} ${r.stopped}->${r.stopped === 'a' ? 'b' : 'a'}`];
+  const parts = [`${label.padEnd(9)} ${impl.padEnd(10)} ${r.kind} ${String(n).padStart(2)} ${r.stopped}->${partnerOf(r.stopped)}`];
   if (r.detection !== null) parts.push(`detect ${sign(r.detection)} ms (log ${sign(r.detectionByLog ?? NaN)})`);
   if (r.activation !== null) parts.push(`activation ${ms(r.activation)} ms${r.selfReported === null ? '' : ` (self ${ms(r.selfReported)})`}`);
   const stop = r.kind === 'kill' ? 'kill' : 'SIGTERM';

@@ -16,9 +16,9 @@ import { NODE_IP, partnerOf, type FailoverPair, type NodeName } from './pair.js'
 import { observe, wireEvent, type Observation, type WireEvent } from './wire.js';
 
 /** HEARTBEAT_PORT is the heartbeat_port of the benchmark's lvs.cf. */
-export const HEARTBEAT_PORT = 539;
+const HEARTBEAT_PORT = 539;
 /** OBSERVER_FILTER is what the observer records: ARP, pulse heartbeats, VRRP. */
-export const OBSERVER_FILTER = `arp or udp port ${HEARTBEAT_PORT} or ip proto 112`;
+const OBSERVER_FILTER = `arp or udp port ${HEARTBEAT_PORT} or ip proto 112`;
 
 /** TrialKind is how the active daemon is stopped. */
 export type TrialKind = 'kill' | 'term';
@@ -69,7 +69,8 @@ export async function runTrial(s: TrialSetup, kind: TrialKind, active: NodeName)
   const vips = Array.from({ length: s.vips }, (_, i) => vipAddress(i));
   const steal0 = cpuStealMs();
   const recording = await startRecording(net.c, 'eth0', OBSERVER_FILTER);
-  let events: WireEvent[];
+  let events: WireEvent[] | undefined;
+  let seen: Observation;
   let stoppedAt: number;
   let decisionAt: number;
   let selfReported: number | null;
@@ -89,12 +90,13 @@ export async function runTrial(s: TrialSetup, kind: TrialKind, active: NodeName)
     const classify = (rs: ReturnType<typeof recording.records>): WireEvent[] => rs.map((r) => wireEvent(r, HEARTBEAT_PORT)).filter((e): e is WireEvent => e !== null);
     await until(() => observe(classify(recording.records()), watch).allFirstGarps !== null, 10_000, `every VIP announced by router ${survivor}`);
     events = classify(await recording.stop());
+    seen = observe(events, watch);
   } finally {
-    await recording.stop().catch(() => undefined);
+    // Only when the measuring failed part way: a finished recording is parsed once.
+    if (events === undefined) await recording.stop().catch(() => undefined);
   }
   const stealMs = cpuStealMs() - steal0;
   await pair.ended(active);
-  const seen = observe(events, { protocol: pair.protocol, since: stoppedAt, stopped: NODE_IP[active], survivor: { ip: NODE_IP[survivor], mac: s.macs[survivor] }, vips });
   const result = figures(kind, active, seen, { stoppedAt, decisionAt, selfReported, stealMs, deadtimeMs: s.deadtimeMs, protocol: pair.protocol });
   await pair.start(active, false);
   return result;
