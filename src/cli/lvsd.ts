@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG_FILE, type LvsConfig } from '../config/model.js';
 import { IpvsClient } from '../ipvs/client.js';
 import { formatSave } from '../ipvs/format.js';
+import { serviceId } from '../ipvs/reconcile.js';
 import { createLogger, type Logger } from '../log.js';
 import { CheckerSet } from '../lvsd/checker-set.js';
 import { LvsDaemon } from '../lvsd/daemon.js';
@@ -167,7 +168,8 @@ async function run(config: LvsConfig, file: string, load: () => Promise<LvsConfi
     },
     // A client_monitor keeps a destination of its service: the service must exist before it starts.
     prepare: async (targets) => {
-      await daemon?.reconcileNow();
+      const services = new Map(targets.flatMap((t) => (t.service === null ? [] : [[serviceId(t.service), t.service] as const])));
+      await daemon?.reconcileServices([...services.values()]);
       for (const failure of await removeLeftovers(client, targets)) log.info(`client_monitor set-up: ${failure}`);
     },
   });
