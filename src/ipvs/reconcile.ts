@@ -60,6 +60,11 @@ export function destinationId(d: DestinationKey): string {
   return `${d.family}|${hostPort(d.address, d.port)}`;
 }
 
+/** serviceDestinationId identifies a destination within its service, across services. */
+export function serviceDestinationId(service: ServiceKey, d: DestinationKey): string {
+  return `${serviceId(service)} ${destinationId(d)}`;
+}
+
 function sameService(a: Service, b: Service): boolean {
   return a.scheduler === b.scheduler && a.flags === b.flags && a.timeout === b.timeout && a.netmask === b.netmask && a.persistenceEngine === b.persistenceEngine;
 }

@@ -11,7 +11,7 @@
  */
 import { usesBuiltinMonitor } from '../config/effective.js';
 import type { LvsConfig, VirtualService } from '../config/model.js';
-import { destinationId, serviceId } from '../ipvs/reconcile.js';
+import { serviceDestinationId } from '../ipvs/reconcile.js';
 import type { DestinationKey, ServiceKey } from '../ipvs/types.js';
 import { nannyConfig, serviceKeyOf as nannyServiceKey } from '../nanny/options.js';
 import type { RawNannyOptions } from '../nanny/options.js';
@@ -110,8 +110,8 @@ export function externalDestinations(config: LvsConfig): (key: ServiceKey, d: De
     for (const s of v.servers) {
       const ip = s.address?.ip ?? null;
       const family = ip === null ? null : ipFamily(ip);
-      if (s.active && ip !== null && family !== null) ids.add(`${serviceId(key)} ${destinationId({ address: ip, port: s.port, family })}`);
+      if (s.active && ip !== null && family !== null) ids.add(serviceDestinationId(key, { address: ip, port: s.port, family }));
     }
   }
-  return (key, d) => ids.size > 0 && ids.has(`${serviceId(key)} ${destinationId(d)}`);
+  return (key, d) => ids.size > 0 && ids.has(serviceDestinationId(key, d));
 }

@@ -5,8 +5,8 @@
  * file is the pure core: which destinations start draining on a reload, how drains overlay the
  * desired table, and which drains are over given the kernel's counters and the time.
  */
-import { destinationId, serviceId, type DesiredTable, type TableEntry } from '../ipvs/reconcile.js';
-import { describeService, hostPort, type Destination, type DestinationEntry, type ServiceKey } from '../ipvs/types.js';
+import { destinationId, serviceDestinationId, serviceId, type DesiredTable, type TableEntry } from '../ipvs/reconcile.js';
+import { describeService, hostPort, type Destination, type DestinationEntry, type DestinationKey, type ServiceKey } from '../ipvs/types.js';
 
 /** DEFAULT_DRAIN_TIMEOUT_MS is how long a removed real server drains at most (lvsd --drain-timeout 60). */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 60_000;
@@ -30,8 +30,8 @@ export interface DrainEnd {
 }
 
 /** drainKey identifies a destination within its service, as drains are keyed. */
-export function drainKey(service: ServiceKey, destination: Destination): string {
-  return `${serviceId(service)} ${destinationId(destination)}`;
+export function drainKey(service: ServiceKey, destination: DestinationKey): string {
+  return serviceDestinationId(service, destination);
 }
 
 /** describeDrain names a drain for log lines: "10.0.0.2:80 of tcp 192.0.2.10:80". */

@@ -7,7 +7,7 @@
 import type { Clock, Timer } from '../clock.js';
 import type { DesiredTable } from '../ipvs/reconcile.js';
 import { serviceId } from '../ipvs/reconcile.js';
-import type { DestinationEntry, ServiceKey } from '../ipvs/types.js';
+import type { DestinationEntry, DestinationKey, ServiceKey } from '../ipvs/types.js';
 import { describeDrain, drainKey, endedDrains, overlayDrains, type Drain, type DrainEnd } from './drain.js';
 
 /** DRAIN_CHECK_MS is how often the connection counters of draining servers are read. */
@@ -45,7 +45,7 @@ export class Drainer {
   }
 
   /** has tells whether a destination of a service is draining. */
-  has(service: ServiceKey, destination: Drain['destination']): boolean {
+  has(service: ServiceKey, destination: DestinationKey): boolean {
     return this.drains.has(drainKey(service, destination));
   }
 

@@ -13,8 +13,9 @@
  */
 import { diffConfig } from '../config/diff.js';
 import type { LvsConfig, VirtualService } from '../config/model.js';
-import { destinationId, serviceId } from '../ipvs/reconcile.js';
-import type { Destination, ServiceKey, Timeouts } from '../ipvs/types.js';
+import { serviceDestinationId, serviceId } from '../ipvs/reconcile.js';
+import type { DestinationKey, ServiceKey, Timeouts } from '../ipvs/types.js';
+import { ipFamily } from '../net/address.js';
 import { activeServiceKey, desiredTable, serverId, type HealthMap, type ServerHealth } from './desired.js';
 import { drainsFor, type Drain } from './drain.js';
 import { checkTargets, sameTarget, type CheckTarget } from './targets.js';
@@ -30,7 +31,7 @@ export interface ReloadInput {
   /** targets are the running checkers by target id. */
   readonly targets: ReadonlyMap<string, CheckTarget>;
   /** draining tells whether a destination of a service is draining now. */
-  readonly draining: (service: ServiceKey, destination: Destination) => boolean;
+  readonly draining: (service: ServiceKey, destination: DestinationKey) => boolean;
   /** drainDeadline is when drains started now time out, or null to delete removed servers at once. */
   readonly drainDeadline: number | null;
 }
@@ -59,9 +60,9 @@ export interface ReloadPlan {
   readonly stopping: readonly VirtualService[];
 }
 
-/** destinationOf is the IPVS identity of a real server (weight and forwarding do not matter to it). */
-function destinationOf(address: string, port: number): Destination {
-  return { address, port, family: address.includes(':') ? 6 : 4, forwarding: 'masq', weight: 0, upperThreshold: 0, lowerThreshold: 0, tunnelType: 'ipip', tunnelPort: 0, tunnelFlags: 0 };
+/** destinationOf is the IPVS identity of a real server. */
+function destinationOf(address: string, port: number): DestinationKey {
+  return { address, port, family: ipFamily(address) ?? 4 };
 }
 
 /** planReload decides a reload. */
@@ -118,10 +119,10 @@ export function planReload(input: ReloadInput): ReloadPlan {
       for (const s of v.servers) {
         const h = health.get(serverId(v, s));
         const ip = s.address?.ip ?? null;
-        if (h !== undefined && !h.up && ip !== null) down.add(`${serviceId(key)} ${destinationId(destinationOf(ip, s.port))}`);
+        if (h !== undefined && !h.up && ip !== null) down.add(serviceDestinationId(key, destinationOf(ip, s.port)));
       }
     }
-    drains = drainsFor(desiredTable(oldPart, health), desiredTable(newPart, healthAfter), input.drainDeadline, (service, d) => !down.has(`${serviceId(service)} ${destinationId(d)}`));
+    drains = drainsFor(desiredTable(oldPart, health), desiredTable(newPart, healthAfter), input.drainDeadline, (service, d) => !down.has(serviceDestinationId(service, d)));
   }
 
   const services = new Map<string, ServiceKey>();
