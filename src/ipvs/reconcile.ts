@@ -117,9 +117,9 @@ export function planReconcile(desired: DesiredTable, actual: ActualTable, option
   return [...services, ...additions, ...removals, ...serviceRemovals];
 }
 
-/** readTable dumps the services and, pipelined, each one's destinations. */
-export async function readTable(client: IpvsClient): Promise<ActualTable> {
-  const services = await client.services();
+/** readTable dumps the services (those `keep` accepts, by default all) and, pipelined, each one's destinations. */
+export async function readTable(client: Pick<IpvsClient, 'services' | 'destinations'>, keep: (key: ServiceKey) => boolean = () => true): Promise<ActualTable> {
+  const services = (await client.services()).filter((s) => keep(s.key));
   return Promise.all(services.map(async (service) => ({ service, destinations: await client.destinations(service.key) })));
 }
 

@@ -5,7 +5,7 @@
  */
 import type { LvsConfig } from '../config/model.js';
 import type { IpvsClient } from '../ipvs/client.js';
-import { serviceId, type ActualTable } from '../ipvs/reconcile.js';
+import { readTable, serviceId, type ActualTable } from '../ipvs/reconcile.js';
 import { serviceKeyOf } from './desired.js';
 import { statusSnapshot, type StatusDocument, type StatusInput } from './status.js';
 
@@ -22,14 +22,9 @@ export interface StatusSourceOptions {
 }
 
 /** readConfiguredTable dumps the services and the destinations of those the configuration names. */
-export async function readConfiguredTable(client: Pick<IpvsClient, 'services' | 'destinations'>, config: LvsConfig): Promise<ActualTable> {
-  const wanted = new Set<string>();
-  for (const v of config.virtuals) {
-    const key = serviceKeyOf(v);
-    if (key !== null) wanted.add(serviceId(key));
-  }
-  const services = (await client.services()).filter((s) => wanted.has(serviceId(s.key)));
-  return Promise.all(services.map(async (service) => ({ service, destinations: await client.destinations(service.key) })));
+function readConfiguredTable(client: Pick<IpvsClient, 'services' | 'destinations'>, config: LvsConfig): Promise<ActualTable> {
+  const wanted = new Set(config.virtuals.flatMap((v) => serviceKeyOf(v) ?? []).map(serviceId));
+  return readTable(client, (key) => wanted.has(serviceId(key)));
 }
 
 /** StatusSource makes status documents. */
