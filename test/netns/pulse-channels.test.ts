@@ -5,10 +5,10 @@
  * it, so the test can show the loss was real. Timers 0.2 / 0.6 s.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { netnsUnavailable, type Netns } from '../helpers/netns.js';
 import { nft, nftCounter, nftMissing } from './nft.js';
-import { pairConfigText, pulseNet, startPulse, until, vipAddress, vipsOn, writeConfig, type LineProcess, type PulseNet } from './pulse-net.js';
+import { pairFixture, startPulse, until, vipAddress, vipsOn } from './pulse-net.js';
 
 const skip = netnsUnavailable() ?? false;
 const VIP = vipAddress(0);
@@ -23,28 +23,18 @@ function dropFromMaster(ns: Netns, channels: ReadonlyArray<'public' | 'private'>
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('pulse with a public and a private heartbeat channel', { skip }, () => {
-  let net: PulseNet;
-  let config: string;
-  const running: LineProcess[] = [];
-
-  before(() => {
-    net = pulseNet({ private: true });
-    config = writeConfig(net, 'lvs.cf', pairConfigText({ private: true }));
-  });
-  after(async () => {
-    for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop('SIGKILL');
-    net.destroy();
-  });
+  const fixture = pairFixture({ private: true });
 
   it('heartbeats lost on one channel only: no failover; on both: the backup takes over after deadtime, and stands down once they flow again', async (t) => {
+    const { net, config } = fixture;
     assert.equal(nftMissing(), null);
     nft(net.b, 'table inet chan { counter public { }; counter private { }; chain in { type filter hook input priority 0; policy accept; }; }');
     const a = startPulse(net.a, config);
-    running.push(a);
+    fixture.track(a);
     await a.waitFor(/pulse: partner dead: activating lvs/, 10_000);
     await until(() => vipsOn(net.a).includes(VIP), 5000, 'the VIP on A');
     const b = startPulse(net.b, config);
-    running.push(b);
+    fixture.track(b);
     await b.waitFor(/pulse: STARTING PULSE AS BACKUP/, 10_000);
     await b.waitFor(/Received Heartbeat from partner/, 5000);
 

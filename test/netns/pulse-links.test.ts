@@ -5,9 +5,9 @@
  * before deadtime. Timers 0.3 / 3 s, so that "at once" and "after deadtime" differ plainly.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { netnsUnavailable } from '../helpers/netns.js';
-import { pairConfigText, pulseNet, startPulse, until, vipAddress, vipsOn, writeConfig, type LineProcess, type PulseNet } from './pulse-net.js';
+import { pairFixture, startPulse, until, vipAddress, vipsOn } from './pulse-net.js';
 
 const skip = netnsUnavailable() ?? false;
 const VIP = vipAddress(0);
@@ -16,23 +16,12 @@ const DEADTIME_MS = 3000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('pulse with monitor_links', { skip }, () => {
-  let net: PulseNet;
-  let config: string;
-  const running: LineProcess[] = [];
-  const track = (p: LineProcess): LineProcess => (running.push(p), p);
-
-  before(() => {
-    net = pulseNet({ private: true });
-    config = writeConfig(net, 'lvs.cf', pairConfigText({ private: true, monitorLinks: true, keepalive: 0.3, deadtime: DEADTIME_MS / 1000 }));
-  });
-  after(async () => {
-    for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop('SIGKILL');
-    net.destroy();
-  });
+  const fixture = pairFixture({ private: true, monitorLinks: true, keepalive: 0.3, deadtime: DEADTIME_MS / 1000 });
 
   it('the active router loses its public link: it deactivates, the partner activates at once; the link returns: pulse enabled again, no failback', async (t) => {
-    const a = track(startPulse(net.a, config));
-    const b = track(startPulse(net.b, config));
+    const { net, config } = fixture;
+    const a = fixture.track(startPulse(net.a, config));
+    const b = fixture.track(startPulse(net.b, config));
     await a.waitFor(/pulse: (backup inactive|partner dead): activating lvs/, 10_000);
     await b.waitFor(/STARTING PULSE AS BACKUP/, 10_000);
     await until(() => vipsOn(net.a).includes(VIP), 5000, 'the VIP on A');
@@ -77,8 +66,9 @@ describe('pulse with monitor_links', { skip }, () => {
   });
 
   it('a passive router whose private link failed does not take over from a dead partner until the link is back', async () => {
-    const a = track(startPulse(net.a, config));
-    const b = track(startPulse(net.b, config));
+    const { net, config } = fixture;
+    const a = fixture.track(startPulse(net.a, config));
+    const b = fixture.track(startPulse(net.b, config));
     await a.waitFor(/pulse: (backup inactive|partner dead): activating lvs/, 10_000);
     await b.waitFor(/STARTING PULSE AS BACKUP/, 10_000);
     await b.waitFor(/Received Heartbeat from partner/, 5000);

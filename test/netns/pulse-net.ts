@@ -236,14 +236,14 @@ export interface PairFixture {
   track<T extends LineProcess>(p: T): T;
 }
 
-/** pairFixture builds a pulseNet and its lvs.cf before the current describe block and tears both down after it. */
-export function pairFixture(): PairFixture {
+/** pairFixture builds a pulseNet and its lvs.cf (pairConfigText(c)) before the current describe block and tears both down after it. */
+export function pairFixture(c: PairConfig = {}): PairFixture {
   const running: LineProcess[] = [];
   let net: PulseNet | null = null;
   let config = '';
   before(() => {
-    net = pulseNet();
-    config = writeConfig(net, 'lvs.cf', pairConfigText());
+    net = pulseNet(c.private === true ? { private: true } : {});
+    config = writeConfig(net, 'lvs.cf', pairConfigText(c));
   });
   after(async () => {
     for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop('SIGKILL');

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { netnsUnavailable } from '../helpers/netns.js';
 import { startCapture, tcpdumpMissing } from './capture.js';
-import { pairConfigText, pulseNet, startPeer, startPulse, until, vipAddress, vipsOn, writeConfig, type LineProcess, type Peer, type PulseNet } from './pulse-net.js';
+import { pairConfigText, pairFixture, pulseNet, startPeer, startPulse, until, vipAddress, vipsOn, writeConfig, type Peer, type PulseNet } from './pulse-net.js';
 
 const skip = netnsUnavailable() ?? false;
 const LINK_OPS = new URL('./scripts/link-ops.js', import.meta.url).pathname;
@@ -26,26 +26,16 @@ function heartbeatsSince(peer: Peer, from: number): Array<{ magic: string; keepa
 }
 
 describe('pulse SIGHUP', { skip }, () => {
-  let net: PulseNet;
-  let config: string;
-  const running: LineProcess[] = [];
-
-  before(() => {
-    net = pulseNet();
-    config = writeConfig(net, 'lvs.cf', pairConfigText({ vips: 1 }));
-  });
-  after(async () => {
-    for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop('SIGKILL');
-    net.destroy();
-  });
+  const fixture = pairFixture({ vips: 1 });
 
   it('an added VIP comes up and is announced, a removed one goes, new timers apply; an invalid file is refused and the state kept', async () => {
+    const { net, config } = fixture;
     assert.equal(tcpdumpMissing(), null);
     const peer = await startPeer(net.b, '10.77.0.2', '10.77.0.1', '-', 'backup');
-    running.push(peer);
+    fixture.track(peer);
     peer.command({ send: 'lvs-stopped', everyMs: 100 });
     const a = startPulse(net.a, config);
-    running.push(a);
+    fixture.track(a);
     await a.waitFor(/pulse: backup inactive: activating lvs/, 10_000);
     await a.waitFor(/pulse: gratuitous lvs arps finished/, 5000);
     assert.deepEqual(vipsOn(net.a), [vipAddress(0)]);
