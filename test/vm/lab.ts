@@ -40,6 +40,21 @@ export const DIRECTOR_ADDRESS = '198.51.100.1';
 export const DIRECTOR_INSIDE = '10.200.0.1';
 export const PORTS = { http: 80, tcp: 7000, udp: 53, echo: 7007, echo2: 7008 } as const;
 
+export /** ipvsadmStats reads `ipvsadm -Ln --stats --exact`: "TCP 198.51.100.10:80" and "TCP 198.51.100.10:80 -> 10.200.0.11:80" to [conns, inpkts, outpkts, inbytes, outbytes]. */
+function ipvsadmStats(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let service = '';
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[0] === '->' && f[1] !== 'RemoteAddress:Port' && service !== '') out.set(`${service} -> ${f[1]}`, f.slice(2, 7));
+    else if (f[0] === 'TCP' || f[0] === 'UDP' || f[0] === 'FWM') {
+      service = `${f[0]} ${f[1]}`;
+      out.set(service, f.slice(2, 7));
+    }
+  }
+  return out;
+}
+
 export type LabKind = 'nat' | 'dr';
 export type Protocol = 'http' | 'tcp' | 'udp';
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { netnsUnavailable } from '../../helpers/netns.js';
-import { natLab, type HeldConnection, type Lab } from '../lab.js';
+import { ipvsadmStats, natLab, type HeldConnection, type Lab } from '../lab.js';
 
 const inVm = process.env['LVS_VM_GUEST'] === '1' || existsSync('/proc/net/ip_vs');
 const skip = inVm ? (netnsUnavailable() ?? false) : 'runs inside the IPVS VM (test/vm/run)';
@@ -85,16 +85,8 @@ function readTable(lab: Lab): Map<string, ServiceRow> {
 
 /** counters reads `ipvsadm -Ln --stats --exact`: connections and packets in, per service and per "service -> destination". */
 function counters(lab: Lab): Map<string, { conns: number; inPkts: number }> {
-  const out = new Map<string, { conns: number; inPkts: number }>();
-  let service = '';
-  for (const line of lab.ipvsadm('-Ln', '--stats', '--exact').split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if ((f[0] === 'TCP' || f[0] === 'UDP') && f.length >= 7) {
-      service = `${f[0]} ${f[1]}`;
-      out.set(service, { conns: Number(f[2]), inPkts: Number(f[3]) });
-    } else if (f[0] === '->' && f.length >= 7 && service !== '') out.set(`${service} -> ${f[1]}`, { conns: Number(f[2]), inPkts: Number(f[3]) });
-  }
-  return out;
+  const rows = ipvsadmStats(lab.ipvsadm('-Ln', '--stats', '--exact'));
+  return new Map([...rows].map(([key, row]) => [key, { conns: Number(row[0]), inPkts: Number(row[1]) }]));
 }
 
 describe('lvsd reloads on a real kernel, a connection held open through them all', { skip }, () => {

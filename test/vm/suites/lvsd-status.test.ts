@@ -9,26 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseExposition, type Scrape } from '../../helpers/prometheus.js';
-import { natLab, type Lab } from '../lab.js';
+import { ipvsadmStats, natLab, type Lab } from '../lab.js';
 import { lvsdStatus, startLvsd, until, type StatusView } from '../lvsd-process.js';
 
 const inVm = process.env['LVS_VM_GUEST'] === '1' || existsSync('/proc/net/ip_vs');
 const METRICS_PORT = 9911;
-
-/** ipvsadmStats reads `ipvsadm -Ln --stats --exact`: "TCP 198.51.100.10:80" and "TCP 198.51.100.10:80 -> 10.200.0.11:80" to [conns, inpkts, outpkts, inbytes, outbytes]. */
-function ipvsadmStats(text: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let service = '';
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f[0] === '->' && f[1] !== 'RemoteAddress:Port' && service !== '') out.set(`${service} -> ${f[1]}`, f.slice(2, 7));
-    else if (f[0] === 'TCP' || f[0] === 'UDP' || f[0] === 'FWM') {
-      service = `${f[0]} ${f[1]}`;
-      out.set(service, f.slice(2, 7));
-    }
-  }
-  return out;
-}
 
 const asList = (c: { connections: number; packetsIn: number; packetsOut: number; bytesIn: number; bytesOut: number } | null | undefined): string[] | undefined =>
   c === null || c === undefined ? undefined : [c.connections, c.packetsIn, c.packetsOut, c.bytesIn, c.bytesOut].map(String);
